@@ -15,7 +15,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
 from collector.config import RetryPolicy
 from sources.records import SourceStats
@@ -24,7 +30,8 @@ log = logging.getLogger(__name__)
 
 API_VERSION = "2022-11-28"
 USER_AGENT = "openwave (+https://github.com/openwave)"
-TOKEN_HINT = "set GITHUB_TOKEN (or the variable [github] token_env names) to raise the limit to 5,000 requests/hour"
+TOKEN_HINT = ("set GITHUB_TOKEN (or the variable [github] token_env names) to raise the limit to "
+              "5,000 requests/hour")
 
 
 class GitHubError(Exception):
@@ -89,15 +96,20 @@ def _reset(value: str | None) -> datetime | None:
     return datetime.fromtimestamp(seconds, UTC) if seconds is not None else None
 
 
-def _message(response: httpx.Response) -> str:
-    """GitHub's error message, shortened to one line; upstream text, so never trusted for anything else."""
+def _message(response: httpx.Response, secret: str | None = None) -> str:
+    """GitHub's error message, shortened to one line; upstream text, so never trusted for anything else.
+
+    An upstream that echoes the request back must not leak the token: `secret` is masked.
+    """
     try:
         body = response.json()
-        text = body.get("message") if isinstance(body, dict) else None
+        text = (body.get("message") or body.get("error")) if isinstance(body, dict) else None
     except ValueError:
         text = None
-    text = text or response.text or response.reason_phrase
-    return " ".join(str(text).split())[:200]
+    text = str(text or response.text or response.reason_phrase)
+    if secret:
+        text = text.replace(secret, "***")
+    return " ".join(text.split())[:200]
 
 
 def describe_reset(reset_at: datetime | None) -> str:
@@ -110,10 +122,12 @@ def describe_reset(reset_at: datetime | None) -> str:
 class GitHubHttp:
     """A sequential GitHub client for one token. Counts every request it sends in `stats`."""
 
-    def __init__(self, api_url: str, token: str | None, retry: RetryPolicy, *, max_requests: int | None = None,
-                 sleep: Callable[[float], None] = time.sleep, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, api_url: str, token: str | None, retry: RetryPolicy, *,
+                 max_requests: int | None = None, sleep: Callable[[float], None] = time.sleep,
+                 transport: httpx.BaseTransport | None = None) -> None:
         self.api_url = api_url.rstrip("/")
         self.authenticated = bool(token)
+        self._secret = token or None
         self.retry = retry
         self.max_requests = max_requests
         self.stats = SourceStats()
@@ -123,8 +137,8 @@ class GitHubHttp:
                    "User-Agent": USER_AGENT}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        self._client = httpx.Client(base_url=self.api_url + "/", headers=headers, timeout=retry.timeout_seconds,
-                                    follow_redirects=True, transport=transport,
+        self._client = httpx.Client(base_url=self.api_url + "/", headers=headers,
+                                    timeout=retry.timeout_seconds, follow_redirects=True, transport=transport,
                                     event_hooks={"request": [self._count]})
 
     # -- plumbing ------------------------------------------------------------------------------------------
@@ -172,13 +186,15 @@ class GitHubHttp:
     # -- one request -----------------------------------------------------------------------------------------
 
     def _attempt(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        where = f"{method} {httpx.URL(self._url(url)).path or url}"
+        where = f"{method} /{(httpx.URL(self._url(url)).path or url).lstrip('/')}"
         try:
             response = self._client.request(method, self._url(url), **kwargs)
         except httpx.TimeoutException as exc:
             raise _Retryable(f"{where}: timed out ({type(exc).__name__})") from None
         except httpx.TransportError as exc:
             raise _Retryable(f"{where}: connection failed ({type(exc).__name__})") from None
+        except httpx.HTTPError as exc:  # too many redirects, undecodable body...: not worth a retry
+            raise UpstreamError(f"{where}: request failed ({type(exc).__name__})") from None
         self._note_limits(response)
         status = response.status_code
         if status == 304:
@@ -187,29 +203,29 @@ class GitHubHttp:
         if status in (403, 429):
             retry_after = response.headers.get("retry-after")
             remaining = response.headers.get("x-ratelimit-remaining")
-            message = _message(response)
+            message = _message(response, self._secret)
             if retry_after is not None:
                 seconds = float(_int(retry_after) or 0)
                 if seconds > self.retry.max_retry_after_seconds:
                     raise RateLimitExhausted(f"secondary rate limit asks to wait {seconds:.0f} s, more than "
                                              f"max_retry_after_seconds; stopped", None, "secondary")
-                raise _Retryable(f"{where}: secondary rate limit (Retry-After {seconds:.0f} s)", status=status,
-                                 retry_after=seconds)
+                raise _Retryable(f"{where}: secondary rate limit (Retry-After {seconds:.0f} s)",
+                                 status=status, retry_after=seconds)
             if remaining == "0":
                 reset_at = _reset(response.headers.get("x-ratelimit-reset"))
                 resource = response.headers.get("x-ratelimit-resource", "core")
                 hint = "" if self.authenticated else f"; {TOKEN_HINT}"
-                raise RateLimitExhausted(f"GitHub {resource} rate limit exhausted; {describe_reset(reset_at)}{hint}",
-                                         reset_at, resource)
+                raise RateLimitExhausted(f"GitHub {resource} rate limit exhausted; "
+                                         f"{describe_reset(reset_at)}{hint}", reset_at, resource)
             if "secondary rate limit" in message.lower():
                 raise _Retryable(f"{where}: secondary rate limit", status=status)
             raise UpstreamError(f"{where}: HTTP {status}: {message}", status)
         if status in (404, 410, 451):
-            raise ItemGone(f"HTTP {status}: {_message(response)}", status)
+            raise ItemGone(f"HTTP {status}: {_message(response, self._secret)}", status)
         if status >= 500:
-            raise _Retryable(f"{where}: HTTP {status}: {_message(response)}", status=status)
+            raise _Retryable(f"{where}: HTTP {status}: {_message(response, self._secret)}", status=status)
         if status >= 400:
-            raise UpstreamError(f"{where}: HTTP {status}: {_message(response)}", status)
+            raise UpstreamError(f"{where}: HTTP {status}: {_message(response, self._secret)}", status)
         return response
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -220,7 +236,8 @@ class GitHubHttp:
         try:
             return retrying(self._attempt, method, url, **kwargs)
         except _Retryable as exc:
-            raise UpstreamError(f"{exc} (gave up after {self.retry.max_attempts} attempts)", exc.status) from None
+            attempts = self.retry.max_attempts
+            raise UpstreamError(f"{exc} (gave up after {attempts} attempts)", exc.status) from None
 
     def get(self, url: str, *, params: dict[str, Any] | None = None, etag: str | None = None,
             headers: dict[str, str] | None = None) -> httpx.Response:
