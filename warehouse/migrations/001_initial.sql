@@ -132,5 +132,5 @@ create table run_errors (
     item     varchar not null,               -- owner/name, org, author or model id
     kind     varchar not null,               -- not_found | blocked | rate_limited | skipped | bad_response | error
     message  varchar not null,
-    "at"     timestamptz not null             -- quoted: AT is a keyword in DuckDB (write run_errors.at or "at")
+    error_at timestamptz not null
 );

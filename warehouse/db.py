@@ -1,0 +1,187 @@
+"""Open the DuckDB file for writing (migrated) or reading (waiting out a writer), apply views, transactions.
+
+DuckDB lets one process write a file, or several read it. The collector opens the file for writing only while
+it loads (not while it fetches), so `openwave query` and friends can read between loads; `open_read` waits a
+few seconds for a load to finish before giving up with `WarehouseBusy`.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import duckdb
+
+from warehouse import (
+    SchemaTooNew,
+    ViewError,
+    WarehouseBusy,
+    WarehouseError,
+    WarehouseMissing,
+)
+from warehouse.migrate import migrate
+
+__all__ = [
+    "VIEWS_DIR",
+    "SchemaTooNew",
+    "WarehouseBusy",
+    "WarehouseError",
+    "WarehouseMissing",
+    "apply_views",
+    "open_read",
+    "open_write",
+    "transaction",
+    "writing",
+]
+
+_IN_TRANSACTION: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()  # opened by transaction()
+VIEWS_DIR = Path(__file__).resolve().parent / "views"  # the base views shipped with the package
+RETRY_SLEEP_SECONDS = 0.1
+LOCK_MARKERS = ("could not set lock", "conflicting lock")
+PID_RE = re.compile(r"PID (\d+)")
+VIEW_NAME_RE = re.compile(
+    r"\bcreate\s+(?:or\s+replace\s+)?(?:temp\w*\s+)?view\s+(?:if\s+not\s+exists\s+)?((?:\"[^\"]+\"|[\w.])+)",
+    re.IGNORECASE,
+)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _is_lock_error(exc: duckdb.Error) -> bool:
+    text = str(exc).lower()
+    return any(marker in text for marker in LOCK_MARKERS)
+
+
+def _connect(path: Path, *, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    """Connect, retrying with short sleeps while another process holds the lock."""
+    deadline = time.monotonic() + max(wait_seconds, 0.0)
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc):
+                raise WarehouseError(f"cannot open the warehouse {path}: {_first_line(exc)}") from exc
+            if time.monotonic() + RETRY_SLEEP_SECONDS > deadline:
+                raise _busy(path, exc, read_only=read_only, waited=wait_seconds) from exc
+            time.sleep(RETRY_SLEEP_SECONDS)
+            continue
+        con.execute("set TimeZone = 'UTC'")  # timestamptz values and date casts in UTC, whatever the host
+        return con
+
+
+def _busy(path: Path, exc: duckdb.Error, *, read_only: bool, waited: float) -> WarehouseBusy:
+    match = PID_RE.search(str(exc))
+    holder = f" (PID {match.group(1)})" if match else ""
+    if read_only:
+        what = f"a collection is writing the warehouse {path}{holder}"
+    else:
+        what = f"another process is using the warehouse {path}{holder}"
+    return WarehouseBusy(f"{what}; waited {waited:g}s, try again when it has finished")
+
+
+def open_write(path: Path, wait_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
+    """Open (or create) the warehouse for writing and apply any pending migrations.
+
+    Waits up to `wait_seconds` for readers or another writer to let go of the file, then raises WarehouseBusy.
+    Raises SchemaTooNew if a newer openwave wrote the file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect(path, read_only=False, wait_seconds=wait_seconds)
+    try:
+        migrate(con)
+    except BaseException as exc:
+        con.close()
+        if isinstance(exc, SchemaTooNew):
+            raise SchemaTooNew(f"{path}: {exc}") from None
+        raise
+    return con
+
+
+@contextmanager
+def writing(path: Path, wait_seconds: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Hold the warehouse open for writing for the length of a `with` block, then close it."""
+    con = open_write(path, wait_seconds=wait_seconds)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def open_read(path: Path, wait_seconds: float = 5.0) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-only; wait up to `wait_seconds` for a writer to finish.
+
+    Raises WarehouseMissing if the file does not exist, WarehouseBusy if a writer keeps it locked. A file of
+    an older schema version opens as it is (it is not migrated; newer views may be missing).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise WarehouseMissing(
+            f"no warehouse at {path}: run `openwave collect` to create it, or `openwave demo` for sample data"
+        )
+    return _connect(path, read_only=True, wait_seconds=wait_seconds)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN ... COMMIT, ROLLBACK on any exception.
+
+    Nested use joins the outer transaction (DuckDB has no savepoints): only the outermost block commits or
+    rolls back, so a loader that wraps its own statements stays atomic on its own and inside a caller's block.
+    """
+    if con in _IN_TRANSACTION:  # already inside one: join it
+        yield con
+        return
+    con.execute("begin transaction")
+    _IN_TRANSACTION.add(con)
+    try:
+        yield con
+    except BaseException:
+        with suppress(duckdb.Error):  # keep the original error if the rollback fails too
+            con.execute("rollback")
+        raise
+    else:
+        try:
+            con.execute("commit")
+        except duckdb.Error:
+            with suppress(duckdb.Error):  # a failed commit may leave the transaction open
+                con.execute("rollback")
+            raise
+    finally:
+        _IN_TRANSACTION.discard(con)
+
+
+def view_name(sql: str) -> str | None:
+    """The name of the view a SQL file creates, or None."""
+    match = VIEW_NAME_RE.search(re.sub(r"--[^\n]*", "", sql))
+    return match.group(1).replace('"', "") if match else None
+
+
+def apply_views(con: duckdb.DuckDBPyConnection, *dirs: Path) -> list[str]:
+    """Run every `*.sql` file of each directory in filename order (one view per file); return the view names.
+
+    All files are applied in one transaction: if one fails (e.g. it references a missing table), none of the
+    views change and ViewError names the file.
+    """
+    names: list[str] = []
+    with transaction(con):
+        for folder in dirs:
+            for file in sorted(Path(folder).glob("*.sql")):
+                sql = file.read_text(encoding="utf-8")
+                name = view_name(sql)
+                if name is None:
+                    raise ViewError(f"{file}: no CREATE VIEW statement found")
+                try:
+                    con.execute(sql)
+                except duckdb.Error as exc:
+                    problem = _first_line(exc)
+                    raise ViewError(f"view {name} ({file.name}) cannot be created: {problem}") from exc
+                names.append(name)
+    return names
