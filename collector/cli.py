@@ -1,0 +1,86 @@
+"""The `openwave` command line: each command is a short recipe over collector/, warehouse/ and dashboards/."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from collector import __version__
+from collector.cli_backfill import backfill
+from collector.cli_data import export, import_group, views
+from collector.cli_demo import demo
+from collector.cli_query import query
+from collector.cli_schedule import schedule
+from collector.cli_status import status
+from collector.lock import LockBusy
+from collector.options import UsageError, config_option, db_option, load
+from collector.progress import Stage, is_interactive
+from collector.report import print_summary
+from collector.run import SOURCES, run_collection
+from warehouse.db import WarehouseBusy
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, prog_name="openwave")
+def cli() -> None:
+    """openwave: GitHub stars and Hugging Face downloads of Chinese and Western open-source labs, in DuckDB.
+
+    The nightly job is `openwave collect`; everything else reads the warehouse file.
+    """
+
+
+@cli.command()
+@config_option
+@db_option
+@click.option("--source", "source", type=click.Choice(SOURCES), default=None, help="collect only this source")
+@click.option("--entity", "entity_key", default=None, metavar="KEY", help="collect only this entity")
+@click.option("--lock-wait", type=float, default=30.0, show_default=True, metavar="SECONDS",
+              help="how long to wait for another collection to finish")
+def collect(config_path: str | None, db_path: str | None, source: str | None, entity_key: str | None,
+            lock_wait: float) -> None:
+    """Fetch today's GitHub and Hugging Face numbers into the warehouse (same day = same rows, updated).
+
+    Exit 0 when everything was stored, 1 when some items failed (the rest is saved), 2 for bad usage or config.
+    """
+    from collector.logs import log_summary, setup_run_logging
+
+    config = load(config_path)
+    if entity_key:
+        try:
+            config.entity(entity_key)
+        except Exception as exc:
+            raise UsageError(str(exc)) from None
+    target = Path(db_path) if db_path else config.warehouse_path
+    setup_run_logging(target, config, stderr=not is_interactive())  # a terminal already shows the summary
+    try:
+        with Stage() as stage:
+            summary = run_collection(config, target, sources=(source,) if source else SOURCES,
+                                     entity_key=entity_key, stage=stage, lock_wait=lock_wait)
+    except LockBusy as exc:
+        raise click.ClickException(str(exc)) from None
+    except WarehouseBusy as exc:
+        raise click.ClickException(str(exc)) from None
+    print_summary(summary)
+    log_summary(summary)
+    sys.exit(summary.exit_code)
+
+
+cli.add_command(query)
+cli.add_command(status)
+cli.add_command(demo)
+cli.add_command(backfill)
+cli.add_command(schedule)
+cli.add_command(import_group)
+cli.add_command(export)
+cli.add_command(views)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        cli.main(prog_name="openwave", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,75 @@
+"""`openwave query "SQL"`: read-only SQL against the warehouse, printed as a table, CSV, JSON or Markdown."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import duckdb
+import polars as pl
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from collector.options import UsageError, config_option, db_option, resolve_db
+from collector.progress import stdout_console
+from dashboards.export import render
+from warehouse import db
+
+FORMATS = ("table", "csv", "json", "markdown")
+
+
+def print_table(frame: pl.DataFrame, console: Console) -> None:
+    """A terminal table; numbers right-aligned with thousands separators, upstream text escaped."""
+    table = Table(show_lines=False)
+    for name, dtype in frame.schema.items():
+        table.add_column(escape(name), justify="right" if dtype.is_numeric() else "left")
+    for row in frame.iter_rows():
+        table.add_row(*(escape(_cell(v)) for v in row))
+    console.print(table)
+    console.print(f"{frame.height:,} row{'s' if frame.height != 1 else ''}", style="dim")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
+    return " ".join(str(value).split()) if isinstance(value, str) else str(value)
+
+
+@click.command()
+@click.argument("sql")
+@config_option
+@db_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
+              help="bind $NAME to VALUE (repeatable); values are bound, never pasted into the SQL")
+def query(sql: str, config_path: str | None, db_path: str | None, fmt: str,
+          params: tuple[tuple[str, str], ...]) -> None:
+    """Run read-only SQL against the warehouse ('-' reads the SQL from stdin).
+
+    \b
+    openwave query "select * from lab_growth order by stars_gained_30d desc"
+    openwave query "select * from license_mix where entity_key = $lab" -p lab deepseek --format markdown
+    """
+    if sql == "-":
+        sql = sys.stdin.read()
+    path = resolve_db(db_path, config_path)
+    try:
+        with db.open_read(path) as con:
+            frame = con.sql(sql, params=dict(params) or None).pl() if sql.strip() else pl.DataFrame()
+    except (db.WarehouseMissing, db.WarehouseBusy) as exc:
+        raise click.ClickException(str(exc)) from None
+    except duckdb.Error as exc:
+        raise UsageError(" ".join(str(exc).split())) from None
+    except AttributeError:  # a statement without a result (DDL) gives no relation
+        raise UsageError("the statement returned no rows (queries are read-only)") from None
+    if fmt == "table":
+        print_table(frame, stdout_console())
+    else:
+        click.echo(render(frame, fmt), nl=False)

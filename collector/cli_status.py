@@ -1,0 +1,69 @@
+"""`openwave status`: the last runs, their errors, the next scheduled run and data freshness per source."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from collector.options import config_option, db_option, resolve_db
+from collector.progress import stdout_console
+from collector.scheduler_state import freshness, next_run
+from warehouse import db, runs
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        return f"{value.astimezone(UTC):%Y-%m-%d %H:%M:%S}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+@click.command()
+@config_option
+@db_option
+@click.option("--runs", "limit", type=int, default=5, show_default=True, help="how many runs to show")
+def status(config_path: str | None, db_path: str | None, limit: int) -> None:
+    """Show the last runs, their errors, the next scheduled run and the newest snapshot per source."""
+    path = resolve_db(db_path, config_path)
+    try:
+        with db.open_read(path) as con:
+            recent = runs.last_runs(con, limit)
+            newest = runs.newest_snapshots(con)
+            errors = runs.run_errors(con, recent[0]["run_id"]) if recent else []
+    except (db.WarehouseMissing, db.WarehouseBusy) as exc:
+        raise click.ClickException(str(exc)) from None
+    console = stdout_console()
+    console.print(f"[bold]warehouse[/] {escape(str(path))}")
+    table = Table(title="last runs", title_justify="left")
+    for column in ("run", "command", "started (UTC)", "status", "repos", "models", "GitHub req", "Hub req",
+                   "failed", "rate limit left"):
+        table.add_column(column, justify="right" if column not in ("command", "status") else "left")
+    for run in recent:
+        table.add_row(*(escape(_fmt(run.get(key))) for key in (
+            "run_id", "command", "started_at", "status", "repos_stored", "models_stored", "github_requests",
+            "hf_requests", "items_failed", "rate_limit_remaining")))
+    console.print(table if recent else "no runs yet: run `openwave collect` (or `openwave demo`)")
+    if errors:
+        console.print(f"[bold]errors of run {recent[0]['run_id']}[/] ({len(errors):,})")
+        for error in errors[:20]:
+            console.print(escape(f"  {error['source']} {error['item']}: {error['kind']}: {error['message']}"),
+                          highlight=False)
+        if len(errors) > 20:
+            console.print(f"  … and {len(errors) - 20:,} more: openwave query \"select * from run_errors "
+                          f"where run_id = {recent[0]['run_id']}\"")
+    console.print("[bold]newest snapshot[/]")
+    for source, day in newest.items():
+        console.print(f"  {source}: {_fmt(day)}")
+    # star_history days are when stars were given, not when they were fetched: no freshness rule for them
+    nightly = {source: newest.get(source) for source in ("github", "huggingface")}
+    for warning in freshness(nightly, datetime.now(UTC)):
+        console.print(f"[yellow]warning[/]: {escape(warning)}")
+    upcoming = next_run(path)
+    console.print(f"[bold]scheduler[/]: next run {_fmt(upcoming)}" if upcoming
+                  else "[bold]scheduler[/]: not running for this warehouse")

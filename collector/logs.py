@@ -1,0 +1,126 @@
+"""Run logs: stderr plus a rotating `openwave.log` next to the warehouse, with tokens redacted.
+
+Sources never log secrets; the redacting filter on every handler is a safety net that replaces the value of
+each configured token variable (GITHUB_TOKEN, HF_TOKEN or whatever `token_env` names) with `***`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collector.config import Config
+    from collector.run import RunSummary
+
+LOG_FILE = "openwave.log"
+LOGGER = "openwave"
+MAX_BYTES = 1_000_000
+BACKUPS = 5
+MIN_SECRET_LENGTH = 4  # shorter values would garble every line and are no real token
+FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(message)s"
+REDACTED = "***"
+DEFAULT_SECRET_ENVS = ("GITHUB_TOKEN", "HF_TOKEN")
+
+log = logging.getLogger(LOGGER)
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces the current value of each named environment variable in a record's text with ***."""
+
+    def __init__(self, env_names: Iterable[str]) -> None:
+        super().__init__()
+        self.env_names = tuple(dict.fromkeys(env_names))
+
+    def secrets(self) -> list[str]:
+        values = (os.environ.get(name) or "" for name in self.env_names)
+        return sorted({v for v in values if len(v) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
+
+    def redact(self, text: str, secrets: Sequence[str]) -> str:
+        for secret in secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = self.secrets()
+        if not secrets:
+            return True
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        record.msg, record.args = self.redact(message, secrets), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text, secrets)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info, secrets)
+        return True
+
+
+def log_path(db_path: Path) -> Path:
+    return db_path.parent / LOG_FILE
+
+
+def _formatter() -> logging.Formatter:
+    formatter = logging.Formatter(FORMAT, datefmt="%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime
+    return formatter
+
+
+def setup_run_logging(db_path: Path, config: Config | None = None, *, secret_envs: Iterable[str] = (),
+                      stderr: bool = True, max_bytes: int = MAX_BYTES,
+                      backups: int = BACKUPS) -> logging.Logger:
+    """Send openwave's INFO records (and every library's warnings) to `<db dir>/openwave.log` and stderr.
+
+    The values of GITHUB_TOKEN, HF_TOKEN, the config's `token_env` variables and `secret_envs` are redacted.
+    Calling it again replaces the handlers it installed before. Returns the `openwave` logger.
+    """
+    names = [*DEFAULT_SECRET_ENVS, *secret_envs]
+    if config is not None:
+        names += [config.github.token_env, config.huggingface.token_env]
+    close_run_logging()
+    path = log_path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    redact = RedactSecrets(names)
+    handlers: list[logging.Handler] = [RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups,
+                                                           encoding="utf-8")]
+    if stderr:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    root = logging.getLogger()
+    for handler in handlers:
+        handler.setFormatter(_formatter())
+        handler.addFilter(redact)
+        handler._openwave = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > logging.WARNING:
+        root.setLevel(logging.WARNING)
+    log.setLevel(logging.INFO)
+    return log
+
+
+def close_run_logging() -> None:
+    """Remove and close the handlers `setup_run_logging` installed."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_openwave", False):
+            root.removeHandler(handler)
+            handler.close()
+
+
+def log_summary(summary: RunSummary, logger: logging.Logger | None = None) -> None:
+    """Log a run's summary: INFO when ok, WARNING when partial or interrupted, ERROR otherwise."""
+    from collector.report import summary_lines  # the same lines `collect` prints
+
+    logger = logger or log
+    level = {"ok": logging.INFO, "partial": logging.WARNING, "interrupted": logging.WARNING}.get(
+        summary.status, logging.ERROR)
+    for line in summary_lines(summary):
+        logger.log(level, "%s", line)

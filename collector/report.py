@@ -1,0 +1,76 @@
+"""The end-of-run summary a person reads: what was stored, what it cost, what failed and why."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.markup import escape
+
+from collector.progress import stdout_console
+from collector.run import RunSummary, SourceOutcome
+from sources.records import SourceStats
+
+LABELS = {"github": ("GitHub", "repos"), "huggingface": ("Hugging Face", "models")}
+MAX_ERRORS_SHOWN = 20
+
+
+def rate_limit_text(stats: SourceStats) -> str:
+    if stats.rate_limit_remaining is None:
+        return "rate limit: not reported"
+    text = f"rate limit {stats.rate_limit_remaining:,}"
+    if stats.rate_limit_limit is not None:
+        text += f"/{stats.rate_limit_limit:,}"
+    text += " left"
+    if stats.rate_limit_reset is not None:
+        text += f", resets {stats.rate_limit_reset.astimezone(UTC):%H:%M} UTC"
+    return text
+
+
+def source_line(outcome: SourceOutcome) -> list[str]:
+    label, unit = LABELS[outcome.name]
+    stats = outcome.stats
+    requests = f"{stats.requests:,} requests"
+    if stats.not_modified:
+        requests += f" ({stats.not_modified:,} not modified)"
+    if stats.retries:
+        requests += f", {stats.retries:,} retried"
+    if outcome.history_requests:
+        requests += f", {outcome.history_requests:,} star-history"
+    return [label, f"{outcome.stored:,} {unit} stored", requests, rate_limit_text(stats),
+            f"{len(outcome.errors):,} failed"]
+
+
+def summary_lines(summary: RunSummary) -> list[str]:
+    """Plain lines of the summary, for the log file."""
+    seconds = ((summary.finished_at or datetime.now(UTC)) - summary.started_at).total_seconds()
+    lines = [f"openwave {summary.command} run {summary.run_id}: {summary.status} in {seconds:.1f} s -> "
+             f"{summary.db_path}"]
+    width = max((len(LABELS[o.name][0]) for o in summary.outcomes), default=0)
+    lines += [f"  {cells[0]:<{width}}  " + " · ".join(cells[1:])
+              for cells in (source_line(o) for o in summary.outcomes)]
+    for outcome in summary.outcomes:
+        if outcome.stats.stopped_reason:
+            lines.append(f"  {LABELS[outcome.name][0]} stopped early: {outcome.stats.stopped_reason}")
+    kinds = Counter((e.source, e.kind) for e in summary.errors)
+    for (source, kind), count in sorted(kinds.items()):
+        lines.append(f"  {count:,} {source} items {kind}")
+    for error in summary.errors[:MAX_ERRORS_SHOWN]:
+        lines.append(f"    {error.source} {error.item}: {error.kind}: {error.message}")
+    if len(summary.errors) > MAX_ERRORS_SHOWN:
+        lines.append(f"    … and {len(summary.errors) - MAX_ERRORS_SHOWN:,} more (openwave status)")
+    if summary.message:
+        lines.append(f"  {summary.message}")
+    return lines
+
+
+def print_summary(summary: RunSummary, console: Console | None = None) -> None:
+    """The summary on stdout: the same lines as the log, with the status coloured."""
+    console = console or stdout_console()
+    colour = {"ok": "green", "partial": "yellow"}.get(summary.status, "red")
+    first, *rest = summary_lines(summary)
+    console.print(escape(first).replace(f": {summary.status} ", f": [{colour}]{summary.status}[/] ", 1),
+                  highlight=False)
+    for line in rest:
+        console.print(escape(line), highlight=False)

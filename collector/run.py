@@ -1,0 +1,238 @@
+"""One collection run: plan -> fetch (file closed) -> load (one transaction per source) -> summary.
+
+The warehouse file is opened for writing only around each load, so `openwave query` and the `duckdb` CLI can
+read it while a source fetches. A lock next to the file keeps two collections from writing at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from collector import __version__
+from collector.config import Config, Entity
+from collector.lock import warehouse_lock
+from collector.progress import Stage
+from sources.github.source import GitHubResult, GitHubSource
+from sources.huggingface import HuggingFaceSource
+from sources.records import ItemError, SourceStats
+from warehouse import db, events, load, runs
+
+log = logging.getLogger(__name__)
+SOURCES = ("github", "huggingface")
+VIEW_DIRS = (Path(db.__file__).parent / "views", Path(__file__).parent.parent / "dashboards" / "views")
+
+
+@dataclass(slots=True)
+class SourceOutcome:
+    """What one source did in a run."""
+
+    name: str
+    stored: int = 0
+    stats: SourceStats = field(default_factory=SourceStats)
+    errors: list[ItemError] = field(default_factory=list)
+    history_requests: int = 0
+    pending_errors: list[ItemError] = field(default_factory=list)  # in `errors` but not yet in run_errors
+
+
+@dataclass(slots=True)
+class RunSummary:
+    run_id: int
+    db_path: Path
+    started_at: datetime
+    command: str = "collect"
+    finished_at: datetime | None = None
+    status: str = "running"
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def errors(self) -> list[ItemError]:
+        return [e for o in self.outcomes for e in o.errors]
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.status == "ok" else 1
+
+    def outcome(self, name: str) -> SourceOutcome | None:
+        return next((o for o in self.outcomes if o.name == name), None)
+
+
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    """Keep the first spelling of each value, compared case-insensitively (GitHub names are)."""
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(value.lower(), value)
+    return list(seen.values())
+
+
+def entity_repo_pairs(entities: Sequence[Entity], result: GitHubResult) -> list[tuple[str, int, str]]:
+    """(entity_key, repo_id, via) for every repo an entity covers, through its orgs and its named repos."""
+    ids = {r.repo.lower(): r.repo_id for r in result.records} | dict(result.resolved)
+    listings = {listing.org.lower(): listing for listing in result.listings}
+    pairs: dict[tuple[str, int], str] = {}
+    for entity in entities:
+        for org in entity.github_orgs:
+            listing = listings.get(org.lower())
+            for name in listing.repos if listing else ():
+                if (repo_id := ids.get(name.lower())) is not None:
+                    pairs.setdefault((entity.key, repo_id), "org")
+        for name in entity.github_repos:
+            if (repo_id := ids.get(name.lower())) is not None:
+                pairs[(entity.key, repo_id)] = "repo"
+    return [(key, repo_id, via) for (key, repo_id), via in pairs.items()]
+
+
+def collect_github(config: Config, entities: Sequence[Entity], db_path: Path, run_id: int, day: date,
+                   stage: Stage) -> SourceOutcome:
+    outcome = SourceOutcome("github")
+    orgs = unique(org for e in entities for org in e.github_orgs)
+    repos = unique(repo for e in entities for repo in e.github_repos)
+    if not orgs and not repos:
+        return outcome
+    with db.open_read(db_path) as con:
+        cache = load.read_http_cache(con)
+    stage.start("GitHub", f"{len(orgs)} orgs, {len(repos)} named repos")
+    source = GitHubSource(config.github.api_url, config.graphql_url, config.github.token, config.github.retry)
+    result = source.fetch(orgs, repos, cache)
+    stage.done("GitHub", f"{len(result.records)} repos")
+    with db.writing(db_path) as con, db.transaction(con):
+        outcome.stored = load.load_repo_snapshots(con, result.records, day, run_id)
+        load.load_entity_repos(con, entity_repo_pairs(entities, result), day)
+        load.load_http_cache(con, result.cache_updates)
+        load.load_errors(con, run_id, result.errors)
+    outcome.stats, outcome.errors = result.stats, list(result.errors)
+    return outcome
+
+
+def collect_huggingface(config: Config, entities: Sequence[Entity], db_path: Path, run_id: int, day: date,
+                        stage: Stage) -> SourceOutcome:
+    outcome = SourceOutcome("huggingface")
+    authors = unique(a for e in entities for a in e.hf_authors)
+    if not authors:
+        return outcome
+    stage.start("Hugging Face", f"{len(authors)} authors")
+    source = HuggingFaceSource(config.huggingface.endpoint, config.huggingface.token, config.huggingface.retry)
+    records, errors = source.fetch(authors)
+    stage.done("Hugging Face", f"{len(records)} models")
+    with db.writing(db_path) as con, db.transaction(con):
+        outcome.stored = load.load_model_snapshots(con, records, day, run_id)
+        load.load_errors(con, run_id, errors)
+    outcome.stats, outcome.errors = source.stats, list(errors)
+    return outcome
+
+
+def guarded(name: str, step: Callable[..., SourceOutcome], *args: object) -> SourceOutcome:
+    """Run one source step; an unexpected failure becomes an error of that source, never a lost run."""
+    try:
+        return step(*args)
+    except (db.WarehouseBusy, db.WarehouseMissing):
+        raise
+    except Exception as exc:  # the run row must still be closed and the other source still run
+        log.exception("%s failed", name)
+        message = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        error = ItemError(source=name, item="*", kind="error", message=message, at=datetime.now(UTC))  # type: ignore[arg-type]
+        return SourceOutcome(name, errors=[error], pending_errors=[error])
+
+
+def prepare(config: Config, db_path: Path, command: str, sources: Sequence[str], entity_key: str | None) -> int:
+    """Migrate, mirror config into the warehouse, close runs a dead process left open, start a run row."""
+    now = datetime.now(UTC)
+    with db.writing(db_path) as con:
+        runs.mark_interrupted(con)
+        with db.transaction(con):
+            load.sync_entities(con, config.entities, now)
+            events.load_events(con, config.events, config.crossovers)
+        return runs.start_run(con, command, ",".join(sources), entity_key, __version__)
+
+
+def finish(summary: RunSummary, interrupted: bool) -> RunSummary:
+    failed = sum(len(o.errors) for o in summary.outcomes)
+    summary.status = "interrupted" if interrupted else ("partial" if failed else "ok")
+    summary.finished_at = datetime.now(UTC)
+    github = summary.outcome("github")
+    hf = summary.outcome("huggingface")
+    stats = github.stats if github else SourceStats()
+    with db.writing(summary.db_path) as con:
+        for outcome in summary.outcomes:
+            load.load_errors(con, summary.run_id, outcome.pending_errors)
+        runs.finish_run(con, summary.run_id, summary.status,
+                        repos_stored=github.stored if github else 0,
+                        models_stored=hf.stored if hf else 0,
+                        github_requests=(stats.requests + github.history_requests) if github else 0,
+                        hf_requests=hf.stats.requests if hf else 0,
+                        rate_limit_remaining=stats.rate_limit_remaining,
+                        rate_limit_reset=stats.rate_limit_reset,
+                        items_failed=failed, message=summary.message or None)
+        db.apply_views(con, *VIEW_DIRS)
+    return summary
+
+
+def run_collection(config: Config, db_path: Path, *, sources: Sequence[str] = SOURCES, entity_key: str | None = None,
+                   stage: Stage | None = None, stop: threading.Event | None = None, command: str = "collect",
+                   lock_wait: float = 30.0) -> RunSummary:
+    """Collect every source for every entity (or one) into the warehouse; never raises for item failures."""
+    stage = stage or Stage()
+    entities = [config.entity(entity_key)] if entity_key else list(config.entities)
+    with warehouse_lock(db_path, command, lock_wait):
+        run_id = prepare(config, db_path, command, sources, entity_key)
+        summary = RunSummary(run_id=run_id, db_path=db_path, started_at=datetime.now(UTC), command=command)
+        try:
+            return collect_sources(config, entities, summary, sources, stage, stop)
+        except BaseException as exc:  # never leave the run row 'running': record why it failed, then re-raise
+            close_failed(summary, exc)
+            raise
+
+
+def collect_sources(config: Config, entities: Sequence[Entity], summary: RunSummary, sources: Sequence[str],
+                    stage: Stage, stop: threading.Event | None) -> RunSummary:
+    day = utc_today()
+    steps = {"github": collect_github, "huggingface": collect_huggingface}
+    interrupted = False
+    for name in sources:
+        if stop is not None and stop.is_set():
+            interrupted = True
+            summary.message = f"stopped before {name}"
+            break
+        summary.outcomes.append(guarded(name, steps[name], config, entities, summary.db_path, summary.run_id,
+                                        day, stage))
+    github = summary.outcome("github")
+    if github is not None and github.stored and not interrupted:
+        github.history_requests = history_upkeep(config, summary.db_path, summary.run_id, stage, github)
+    return finish(summary, interrupted)
+
+
+def close_failed(summary: RunSummary, exc: BaseException) -> None:
+    """Best effort: mark the run failed (or interrupted on Ctrl-C) with a one-line reason."""
+    status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+    message = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+    try:
+        with db.writing(summary.db_path, wait_seconds=5) as con:
+            runs.finish_run(con, summary.run_id, status, message=message)
+    except Exception:  # the warehouse itself is the problem; mark_interrupted closes the row next time
+        log.warning("could not record run %s as %s", summary.run_id, status)
+
+
+def history_upkeep(config: Config, db_path: Path, run_id: int, stage: Stage, github: SourceOutcome) -> int:
+    """Refresh the newest star-history page of repos whose star count changed (see collector/backfill.py)."""
+    from collector.backfill import upkeep_history
+
+    try:
+        result = upkeep_history(config, db_path, run_id=run_id, stage=stage)
+    except Exception as exc:  # the snapshots are stored; a history failure is an error of that step only
+        log.exception("star-history upkeep failed")
+        message = " ".join(f"star-history upkeep: {type(exc).__name__}: {exc}".split())[:300]
+        error = ItemError(source="github", item="star-history", kind="error", message=message, at=datetime.now(UTC))
+        github.errors.append(error)
+        github.pending_errors.append(error)
+        return 0
+    github.errors.extend(result.errors)  # upkeep stored them in run_errors already
+    return result.requests
