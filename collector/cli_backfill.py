@@ -1,0 +1,48 @@
+"""`openwave backfill`: daily star history of the tracked repos from GitHub's /stargazers/history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from collector.backfill import UnknownRepos, run_backfill
+from collector.config import REPO_RE
+from collector.lock import LockBusy
+from collector.options import UsageError, config_option, db_option, load
+from collector.progress import Stage
+from warehouse import WarehouseError, WarehouseMissing
+
+
+@click.command("backfill")
+@config_option
+@db_option
+@click.option("--repo", "repos", multiple=True, metavar="OWNER/NAME",
+              help="only this tracked repo (repeatable; any name it had, case-insensitive)")
+@click.option("--max-requests", type=click.IntRange(min=0), default=None, metavar="N",
+              help="send at most N requests; the next run resumes where this one stopped")
+@click.option("--refresh", is_flag=True, help="fetch complete repos again (every page)")
+def backfill(config_path: str | None, db_path: str | None, repos: tuple[str, ...], max_requests: int | None,
+             refresh: bool) -> None:
+    """Fetch each tracked repo's daily star history back to its creation week.
+
+    One request covers 30 weeks; repos already complete cost nothing unless --refresh. The history counts the
+    stars that still exist, by the day they were given: it is not the historical star total. Exit code 1
+    when repos failed or work is left (budget or rate limit): run it again to resume.
+    """
+    config = load(config_path)
+    path = Path(db_path) if db_path else config.warehouse_path
+    for repo in repos:
+        if not REPO_RE.match(repo):
+            raise UsageError(f"--repo {repo!r} is not of the form OWNER/NAME")
+    try:
+        with Stage() as stage:
+            result = run_backfill(config, path, repos=repos, max_requests=max_requests, refresh=refresh,
+                                  stage=stage)
+    except (UnknownRepos, WarehouseMissing) as exc:
+        raise UsageError(str(exc)) from None
+    except (LockBusy, WarehouseError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in result.lines():
+        click.echo(line)
+    click.get_current_context().exit(result.exit_code)
