@@ -1,0 +1,283 @@
+"""The nightly scheduler behind `openwave schedule`: APScheduler 3, one job, one run at a time.
+
+- The cron of `[schedule]` (5 fields; 6 with seconds first, for tests) fires `run_collection` in its timezone.
+- A fire due while a run is still going is skipped and logged (max_instances=1); missed fires (machine asleep)
+  are coalesced into one run, started on wake if within `misfire_grace_seconds`.
+- Between runs the process holds no lock and no handle on the DuckDB file.
+- SIGINT/SIGTERM: the run in progress finishes its current source's load and is recorded as interrupted,
+  then the process exits 0. A second signal aborts at once (nothing half-loaded is committed).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from collector import scheduler_state
+from collector.config import Config, ConfigError, ScheduleConfig, load_config
+from collector.lock import LockBusy
+from collector.logs import log_summary, setup_run_logging
+from warehouse import WarehouseError
+
+JOB_ID = "collect"
+COMMAND = "schedule"  # the `runs.command` and lock holder of scheduled runs
+DEFAULT_LOCK_WAIT = 900.0  # a scheduled run waits this long for a manual `collect` to finish
+WAKE_SECONDS = 30.0  # re-check the clock this often: timers do not count time a machine spends asleep
+LOCK_RETRY_SECONDS = 1.0
+WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # cron numbering: 0 (and 7) is Sunday
+
+log = logging.getLogger("openwave.schedule")
+
+
+class ScheduleError(ValueError):
+    """A bad [schedule] cron or timezone, phrased for the user."""
+
+
+class SchedulerRunning(Exception):
+    """Another `openwave schedule` already serves this warehouse."""
+
+
+def cron_weekdays(text: str) -> str:
+    """A cron day-of-week field (0 or 7 = Sunday) as APScheduler weekday names (its 0 is Monday)."""
+    if text in ("*", "?"):
+        return "*"
+    days: set[int] = set()
+    for part in text.lower().split(","):
+        base, slash, step_text = part.partition("/")
+        if slash and not (step_text.isdigit() and int(step_text) > 0):
+            raise ScheduleError(f"bad step {step_text!r} in day of week {text!r}")
+        step = int(step_text) if slash else 1
+        if base == "*":
+            low, high = 0, 6
+        elif "-" in base:
+            first, last = base.split("-", 1)
+            low, high = _weekday(first, text), _weekday(last, text)
+            high += 7 if high < low else 0
+        else:
+            low = _weekday(base, text)
+            high = 6 if slash else low
+        days.update(day % 7 for day in range(low, high + 1, step))
+    return "*" if len(days) == 7 else ",".join(WEEKDAYS[d] for d in sorted(days))
+
+
+def _weekday(token: str, text: str) -> int:
+    if token.isdigit() and int(token) <= 7:
+        return int(token)
+    if token in WEEKDAYS:
+        return WEEKDAYS.index(token)
+    raise ScheduleError(f"bad day of week {token!r} in {text!r} (use 0-7 or sun-sat)")
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ScheduleError(f"unknown timezone {name!r} (use an IANA name: 'UTC', 'Europe/Berlin')") from None
+
+
+def cron_trigger(cron: str, timezone: str) -> CronTrigger:
+    """A trigger for a 5-field cron, or a 6-field one with seconds first; standard cron weekday numbers."""
+    tz = zone(timezone)
+    fields = cron.split()
+    if len(fields) not in (5, 6):
+        raise ScheduleError(f"cron {cron!r} has {len(fields)} fields: give 5 (minute hour day month "
+                            f"weekday), or 6 with seconds first")
+    try:
+        if len(fields) == 5:
+            minute, hour, day, month, weekday = fields
+            crontab = f"{minute} {hour} {day} {month} {cron_weekdays(weekday)}"
+            trigger = CronTrigger.from_crontab(crontab, timezone=tz)
+        else:
+            second, minute, hour, day, month, weekday = fields
+            trigger = CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
+                                  day_of_week=cron_weekdays(weekday), timezone=tz)
+    except ValueError as exc:
+        if isinstance(exc, ScheduleError):
+            raise ScheduleError(f"cron {cron!r}: {exc}") from None
+        raise ScheduleError(f"cron {cron!r} is not valid: {exc}") from None
+    if trigger.get_next_fire_time(None, datetime.now(tz)) is None:
+        raise ScheduleError(f"cron {cron!r} never fires")
+    return trigger
+
+
+def make_scheduler(schedule: ScheduleConfig) -> BackgroundScheduler:
+    """A scheduler running one job at a time; missed fires coalesce and run within the grace period."""
+    return BackgroundScheduler(
+        timezone=zone(schedule.timezone),
+        executors={"default": ThreadPoolExecutor(max_workers=1)},
+        job_defaults={"max_instances": 1, "coalesce": True,
+                      "misfire_grace_time": schedule.misfire_grace_seconds},
+    )
+
+
+def secret_envs(config: Config) -> tuple[str, ...]:
+    return (config.github.token_env, config.huggingface.token_env)
+
+
+def _collect(config: Config, db_path: Path, stop: threading.Event, lock_wait: float) -> Any:
+    from collector.progress import Stage  # imported late: `openwave --help` stays fast
+    from collector.run import run_collection
+
+    return run_collection(config, db_path, stage=Stage(enabled=False), stop=stop, command=COMMAND,
+                          lock_wait=lock_wait)
+
+
+@dataclass
+class Nightly:
+    """The scheduled job and what it tells the state file; `collect` is replaceable in unit tests."""
+
+    config: Config
+    db_path: Path
+    lock_wait: float = DEFAULT_LOCK_WAIT
+    stop: threading.Event = field(default_factory=threading.Event)
+    collect: Callable[[Config, Path, threading.Event, float], Any] = _collect
+    trigger: CronTrigger | None = None
+    _state_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next_run_at(self) -> datetime | None:
+        """The next cron fire from now (computed from the trigger: the scheduler's locks are not ours)."""
+        if self.trigger is None:
+            return None
+        return self.trigger.get_next_fire_time(None, datetime.now(self.trigger.timezone))
+
+    def save(self, **fields: Any) -> None:
+        upcoming = self.next_run_at()
+        with self._state_lock:
+            scheduler_state.write_state(self.db_path, next_run_at=upcoming, **fields)
+
+    def reload(self) -> None:
+        """Re-read config.toml so edits to entities and endpoints apply from the next run on."""
+        try:
+            config = load_config(self.config.path)
+        except ConfigError as exc:
+            log.error("config not reloaded, keeping the previous one: %s", exc)
+            return
+        if config.schedule != self.config.schedule:
+            log.warning("[schedule] changed in %s: restart `openwave schedule` to apply it", config.path)
+        if secret_envs(config) != secret_envs(self.config):
+            setup_run_logging(self.db_path, config, secret_envs=secret_envs(self.config))
+        self.config = config
+
+    def run_once(self) -> Any:
+        """Collect, retrying the lock in short waits so a stop request is noticed while another run writes."""
+        deadline = time.monotonic() + self.lock_wait
+        while True:
+            wait = max(0.0, min(LOCK_RETRY_SECONDS, deadline - time.monotonic()))
+            try:
+                return self.collect(self.config, self.db_path, self.stop, wait)
+            except LockBusy:
+                if self.stop.is_set() or time.monotonic() >= deadline:
+                    raise
+
+    def __call__(self) -> None:
+        if self.stop.is_set():
+            return
+        self.reload()
+        self.save(running_since=datetime.now().astimezone())
+        log.info("scheduled run starting")
+        run_id, status = None, "failed"
+        try:
+            summary = self.run_once()
+        except LockBusy as exc:
+            status = "skipped"
+            log.warning("scheduled run skipped: %s", exc)
+        except WarehouseError as exc:  # one line, phrased for the user (e.g. a reader held the file too long)
+            log.error("scheduled run failed: %s", exc)
+        except Exception:
+            log.exception("scheduled run failed")
+        else:
+            run_id, status = summary.run_id, summary.status
+            log_summary(summary)
+        self.save(running_since=None, last_run_id=run_id, last_status=status,
+                  last_finished_at=datetime.now().astimezone())
+        if not self.stop.is_set():
+            log.info("next run at %s", _when(self.next_run_at()))
+
+    def on_event(self, event: JobEvent) -> None:
+        """Log fires that did not start a run; keep the state file's next run current."""
+        if event.code == EVENT_JOB_MAX_INSTANCES:
+            times = ", ".join(_when(t) for t in event.scheduled_run_times)
+            log.warning("scheduled run due at %s skipped: the previous run is still going "
+                        "(one run at a time; coalesced)", times)
+        elif event.code == EVENT_JOB_MISSED:
+            log.warning("scheduled run due at %s missed by more than %d s (misfire_grace_seconds); "
+                        "next run at %s",
+                        _when(event.scheduled_run_time), self.config.schedule.misfire_grace_seconds,
+                        _when(self.next_run_at()))
+        elif event.code == EVENT_JOB_ERROR:
+            log.error("scheduled run crashed: %s", getattr(event, "exception", None))
+        self.save()
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S %Z") if value else "never"
+
+
+def _install_signals(stop: threading.Event) -> dict[int, Any]:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            log.error("second %s: aborting now; nothing half-loaded is committed",
+                      signal.Signals(signum).name)
+            logging.shutdown()
+            os._exit(128 + signum)
+        stop.set()
+
+    return {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+
+def serve(config: Config, db_path: Path, *, run_now: bool = False, lock_wait: float = DEFAULT_LOCK_WAIT,
+          stop: threading.Event | None = None, wake_seconds: float = WAKE_SECONDS,
+          collect: Callable[[Config, Path, threading.Event, float], Any] = _collect) -> int:
+    """Run the nightly job on the cron until SIGINT/SIGTERM (or `stop`); returns the exit code (0)."""
+    trigger = cron_trigger(config.schedule.cron, config.schedule.timezone)
+    other = scheduler_state.read_state(db_path)
+    if other and other.get("pid") != os.getpid():
+        raise SchedulerRunning(f"{db_path}: `openwave schedule` is already running for it "
+                               f"(pid {other['pid']}, started {other.get('started_at')}); stop it first")
+    setup_run_logging(db_path, config)
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)  # skips and misfires are logged by Nightly
+    stop = stop or threading.Event()
+    job = Nightly(config, db_path, lock_wait, stop, collect, trigger)
+    scheduler = make_scheduler(config.schedule)
+    first = datetime.now(zone(config.schedule.timezone))
+    options = {"next_run_time": first} if run_now else {}
+    scheduler.add_job(job, trigger, id=JOB_ID, name="openwave collect", **options)
+    scheduler.add_listener(job.on_event, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED | EVENT_JOB_ERROR)
+    first = first if run_now else trigger.get_next_fire_time(None, first)
+    with job._state_lock:
+        scheduler_state.write_state(db_path, started_at=datetime.now().astimezone(),
+                                    cron=config.schedule.cron, timezone=config.schedule.timezone,
+                                    next_run_at=first, last_run_id=None, last_status=None, running_since=None)
+    previous = _install_signals(stop) if threading.current_thread() is threading.main_thread() else {}
+    log.info("scheduler started (pid %d): cron %r, timezone %s, warehouse %s; next run at %s",
+             os.getpid(), config.schedule.cron, config.schedule.timezone, db_path, _when(first))
+    scheduler.start()
+    try:
+        while not stop.wait(wake_seconds):
+            scheduler.wakeup()
+    finally:
+        stop.set()
+        state = scheduler_state.read_state(db_path) or {}
+        log.info("stopping: %s", "waiting for the run in progress to finish its current source"
+                 if state.get("running_since") else "no run in progress")
+        scheduler.shutdown(wait=True)
+        scheduler_state.remove_state(db_path)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+        log.info("scheduler stopped")
+    return 0

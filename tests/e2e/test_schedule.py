@@ -1,0 +1,192 @@
+"""`openwave schedule` as a real process against the stand-in upstream, with a test-only 6-field cron."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sources.standin import StandinServer
+from tests.e2e.conftest import HF_TOKEN, OPENWAVE, TOKEN, run_openwave, write_config
+from warehouse import db
+
+pytestmark = pytest.mark.slow
+
+ENTITIES = """
+[[entity]]
+key = "deepseek"
+name = "DeepSeek"
+region = "CN"
+kind = "ai-lab"
+github_orgs = ["deepseek-ai"]
+hf_authors = ["deepseek-ai"]
+
+[[entity]]
+key = "meta"
+name = "Meta"
+region = "US"
+kind = "big-tech"
+github_repos = ["meta-llama/llama3"]
+hf_authors = ["meta-llama"]
+"""
+REPOS, MODELS = 4, 6  # what one run of these entities stores from the small universe
+EVERY_2S = "*/2 * * * * *"
+FAR = "0 0 1 1 *"  # next New Year: never fires during a test
+
+
+class Scheduler:
+    """A running `openwave schedule` subprocess and the files next to its warehouse."""
+
+    def __init__(self, tmp_path: Path, server: StandinServer, cron: str, *args: str) -> None:
+        schedule = f'[schedule]\ncron = "{cron}"\ntimezone = "UTC"\n'
+        self.config = write_config(tmp_path, server, ENTITIES, schedule)
+        self.db = tmp_path / "wh" / "openwave.duckdb"
+        self.err_path = tmp_path / "schedule.err"
+        env = {k: v for k, v in os.environ.items() if not k.upper().endswith(("_PROXY", "TOKEN"))}
+        env.update(E2E_GITHUB_TOKEN=TOKEN, E2E_HF_TOKEN=HF_TOKEN, HF_HUB_DISABLE_TELEMETRY="1")
+        with open(self.err_path, "w") as err:
+            self.proc = subprocess.Popen([OPENWAVE, "schedule", "--config", str(self.config), *args],
+                                         stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=tmp_path)
+
+    @property
+    def log(self) -> str:
+        path = self.db.parent / "openwave.log"
+        return path.read_text() if path.exists() else ""
+
+    def state(self) -> dict[str, Any]:
+        try:
+            return json.loads((self.db.parent / "openwave.duckdb.scheduler.json").read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def sql(self, query: str) -> list[tuple[Any, ...]]:
+        with db.open_read(self.db, wait_seconds=20) as con:
+            return con.execute(query).fetchall()
+
+    def open_files(self) -> list[str]:
+        folder = Path(f"/proc/{self.proc.pid}/fd")
+        names = []
+        for fd in folder.iterdir():
+            try:
+                names.append(os.readlink(fd))
+            except OSError:  # closed meanwhile
+                continue
+        return names
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
+        self.proc.send_signal(sig)
+        return self.proc.wait(timeout)
+
+
+def wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (value := check()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+    return value
+
+
+@pytest.fixture
+def start(tmp_path: Path, standin: StandinServer) -> Iterator[Callable[..., Scheduler]]:
+    started: list[Scheduler] = []
+
+    def starter(cron: str, *args: str) -> Scheduler:
+        started.append(Scheduler(tmp_path, standin, cron, *args))
+        return started[-1]
+
+    yield starter
+    for scheduler in started:
+        if scheduler.proc.poll() is None:
+            scheduler.proc.kill()
+            scheduler.proc.wait(10)
+
+
+def test_runs_happen_are_recorded_and_the_file_stays_readable(start: Callable[..., Scheduler]) -> None:
+    scheduler = start(EVERY_2S)
+    wait_for(lambda: scheduler.state().get("last_run_id"), 20, "a first run")
+    result = run_openwave("query", "select count(*) from runs", "--db", str(scheduler.db), "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.splitlines()[1]) >= 1
+    wait_for(lambda: (scheduler.state().get("last_run_id") or 0) >= 2, 20, "a second run")
+    assert scheduler.stop() == 0
+    rows = scheduler.sql("select run_id, command, status, repos_stored, models_stored from runs")
+    assert len(rows) >= 2
+    assert {row[1:] for row in rows} == {("schedule", "ok", REPOS, MODELS)}
+    log = scheduler.log
+    assert "run 1: ok in" in log and "run 2: ok in" in log and "scheduler stopped" in log
+    assert TOKEN not in log and HF_TOKEN not in log
+    assert TOKEN not in scheduler.err_path.read_text()
+
+
+def test_run_now_runs_at_once_then_waits_holding_nothing(start: Callable[..., Scheduler]) -> None:
+    began = time.monotonic()
+    scheduler = start(FAR, "--run-now")
+    state = wait_for(lambda: scheduler.state().get("last_status") and scheduler.state(), 20, "the first run")
+    assert time.monotonic() - began < 20
+    assert state["last_status"] == "ok" and state["pid"] == scheduler.proc.pid
+    new_year = datetime(datetime.now(UTC).year + 1, 1, 1, tzinfo=UTC)
+    assert datetime.fromisoformat(state["next_run_at"]) == new_year
+    held = [name for name in scheduler.open_files() if "openwave.duckdb" in name]
+    assert held == []  # no handle on the warehouse, its WAL or its lock file between runs
+    status = run_openwave("status", "--db", str(scheduler.db))
+    assert status.returncode == 0, status.stderr
+    assert f"next run {new_year:%Y-%m-%d %H:%M:%S}" in status.stdout
+    second = run_openwave("schedule", "--config", str(scheduler.config), "--run-now")
+    assert second.returncode == 1
+    assert f"is already running for it (pid {scheduler.proc.pid}, started " in second.stderr
+    assert scheduler.stop(signal.SIGINT) == 0
+    assert scheduler.sql("select run_id, status from runs") == [(1, "ok")]
+    assert not (scheduler.db.parent / "openwave.duckdb.scheduler.json").exists()
+    assert "stopping: no run in progress" in scheduler.log
+
+
+def test_a_slow_run_is_not_doubled(start: Callable[..., Scheduler], standin: StandinServer) -> None:
+    standin.faults.add(r"^/api/models", "delay", seconds=1.6, times=20)  # two per run: a run takes > 3 s
+    scheduler = start(EVERY_2S)
+    wait_for(lambda: (scheduler.state().get("last_run_id") or 0) >= 2, 30, "two slow runs")
+    standin.faults.clear()
+    assert scheduler.stop() == 0
+    spans = scheduler.sql("select started_at, finished_at, status from runs order by started_at")
+    assert len(spans) >= 2
+    assert all(status == "ok" for _, _, status in spans)
+    for (_, finished, _), (started, _, _) in itertools.pairwise(spans):
+        assert finished <= started  # one run at a time
+    assert "skipped: the previous run is still going (one run at a time; coalesced)" in scheduler.log
+
+
+def test_a_concurrent_collect_is_refused_and_sigterm_leaves_a_consistent_warehouse(
+        start: Callable[..., Scheduler], standin: StandinServer) -> None:
+    # the run sits in its GitHub fetch for 9 s: two GraphQL requests of 4.5 s (under the 5 s client timeout)
+    standin.faults.add(r"^/graphql", "delay", seconds=4.5, times=2)
+    scheduler = start(FAR, "--run-now")
+    wait_for(lambda: scheduler.state().get("running_since"), 20, "the scheduled run to start")
+    refused = run_openwave("collect", "--config", str(scheduler.config), "--lock-wait", "1")
+    assert refused.returncode == 1
+    holder = f"a collection is already writing it: pid {scheduler.proc.pid} (`openwave schedule`"
+    assert holder in refused.stderr
+    assert standin.count(r"^/api/models") == 0  # the signal comes before the Hugging Face source starts
+    began = time.monotonic()
+    assert scheduler.stop(signal.SIGTERM, timeout=30) == 0
+    assert time.monotonic() - began < 15
+    runs = scheduler.sql("select run_id, status, message from runs")
+    assert runs == [(1, "interrupted", "stopped before huggingface")]
+    # the source that was fetching finished its load (all its rows); the next one never started (none)
+    assert scheduler.sql("select count(*) from github_repo_snapshots where run_id = 1") == [(REPOS,)]
+    assert scheduler.sql("select count(*) from hf_model_snapshots") == [(0,)]
+    log = scheduler.log
+    assert "stopping: waiting for the run in progress to finish its current source" in log
+    assert "run 1: interrupted in" in log and "scheduler stopped" in log
+
+    again = run_openwave("collect", "--config", str(scheduler.config))
+    assert again.returncode == 0, again.stderr
+    assert scheduler.sql("select run_id, status from runs order by run_id") == [(1, "interrupted"), (2, "ok")]
+    assert scheduler.sql("select count(*) from hf_model_snapshots where run_id = 2") == [(MODELS,)]
