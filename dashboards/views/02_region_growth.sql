@@ -1,0 +1,142 @@
+-- region_growth: total GitHub stars per region per day, from the first day any tracked repo has a value
+-- to the GitHub as-of date.
+-- A repo is tracked when an entity lists it (entity_repos); it counts once in each region of its
+-- entities, and once in the all-regions total that `share` divides by (so shares can add up to more than
+-- 1 when a repo belongs to entities of two regions). A day adds up the repos that have a value that day in
+-- repo_star_values (observed, bridged or reconstructed), reading its three parts (the snapshots,
+-- repo_star_gaps, repo_star_reconstructed) separately; repos whose value is missing are counted in
+-- repos_uncounted and add nothing. stars (and share, basis) is NULL, never 0, on a day when none of the
+-- region's repos has a value. basis is 'includes reconstructed' when any added value was reconstructed,
+-- else 'observed' (bridged days count as observed; repos_bridged shows how many).
+
+create or replace view region_growth as
+with as_of as (
+    select as_of from as_of_dates where source = 'github'
+),
+
+repo_regions as (   -- each tracked repo once per region
+    select distinct er.repo_id, e.region
+    from entity_repos er
+    join entities e on e.entity_key = er.entity_key
+),
+
+repo_groups as (   -- repos with the same set of regions share a group, so each repo-day is read once
+    select repo_id, dense_rank() over (order by regions) as group_id
+    from (select repo_id, list(region order by region) as regions from repo_regions group by repo_id)
+),
+
+group_regions as (
+    select distinct g.group_id, r.region
+    from repo_groups g
+    join repo_regions r on r.repo_id = g.repo_id
+),
+
+-- repo_star_values summed per group and day, its three parts read separately: much cheaper than reading
+-- the union, whose observed rows need no basis test
+observed_days as (
+    select
+        g.group_id,
+        s.snapshot_date as day,
+        sum(s.stars) as stars,
+        count(*) as repos_counted,
+        0 as repos_uncounted,
+        0 as repos_bridged,
+        0 as repos_reconstructed
+    from github_repo_snapshots s
+    join repo_groups g on g.repo_id = s.repo_id
+    group by g.group_id, s.snapshot_date
+),
+
+gap_days as (   -- stars is NULL exactly on missing days
+    select
+        g.group_id,
+        v.day,
+        sum(v.stars) as stars,
+        count(v.stars) as repos_counted,
+        count(*) - count(v.stars) as repos_uncounted,
+        count(v.stars) as repos_bridged,
+        0 as repos_reconstructed
+    from repo_star_gaps v
+    join repo_groups g on g.repo_id = v.repo_id
+    group by g.group_id, v.day
+),
+
+reconstructed_days as (
+    select
+        g.group_id,
+        v.day,
+        sum(v.stars) as stars,
+        count(*) as repos_counted,
+        0 as repos_uncounted,
+        0 as repos_bridged,
+        count(*) as repos_reconstructed
+    from repo_star_reconstructed v
+    join repo_groups g on g.repo_id = v.repo_id
+    group by g.group_id, v.day
+),
+
+group_days as (
+    select
+        group_id,
+        day,
+        sum(stars) as stars,
+        sum(repos_counted) as repos_counted,
+        sum(repos_uncounted) as repos_uncounted,
+        sum(repos_bridged) as repos_bridged,
+        sum(repos_reconstructed) as repos_reconstructed
+    from (
+        select * from observed_days
+        union all
+        select * from gap_days
+        union all
+        select * from reconstructed_days
+    )
+    group by group_id, day
+),
+
+all_regions as (
+    select day, sum(stars) as stars
+    from group_days
+    group by day
+),
+
+region_days as (
+    select
+        r.region,
+        d.day,
+        sum(d.stars) as stars,
+        sum(d.repos_counted) as repos_counted,
+        sum(d.repos_uncounted) as repos_uncounted,
+        sum(d.repos_bridged) as repos_bridged,
+        sum(d.repos_reconstructed) as repos_reconstructed
+    from group_days d
+    join group_regions r on r.group_id = d.group_id
+    group by r.region, d.day
+),
+
+calendar as (   -- every region (that has tracked repos) times every day from the first value to the as-of
+    select r.region, unnest(range(f.first_day, a.as_of + 1, interval 1 day))::date as day
+    from (select distinct region from repo_regions) r
+    cross join (select min(day) as first_day from group_days where repos_counted > 0) f
+    cross join as_of a
+)
+
+select
+    c.region,
+    c.day,
+    case when coalesce(d.repos_counted, 0) > 0 then d.stars end as stars,
+    coalesce(d.repos_counted, 0) as repos_counted,
+    coalesce(d.repos_uncounted, 0) as repos_uncounted,
+    coalesce(d.repos_bridged, 0) as repos_bridged,
+    case when coalesce(d.repos_counted, 0) > 0 then round(d.stars / nullif(t.stars, 0), 4) end as share,
+    case
+        when d.repos_reconstructed > 0 then 'includes reconstructed'
+        when d.repos_counted > 0 then 'observed'
+    end as basis,
+    a.as_of
+from calendar c
+cross join as_of a
+left join region_days d on d.region = c.region and d.day = c.day
+left join all_regions t on t.day = c.day;
+
+comment on view region_growth is 'Stars per region per day from the first day any tracked repo has a value to the GitHub as-of date: the sum of repo_star_values over the repos of the region that have a value that day (each repo once per region, once in the all-regions total that share divides by); stars is NULL when none has one.';

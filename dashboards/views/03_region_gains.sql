@@ -1,0 +1,57 @@
+-- region_gains: per region, GitHub stars on the as-of date and gains over 7, 30 and 90 days, by the
+-- lab_growth rules: each tracked repo counts once per region of its entities; a gain adds up only the repos
+-- with both ends (repos_counted_Nd), the others are repos_uncounted_Nd.
+
+create or replace view region_gains as
+with as_of as (
+    select as_of from as_of_dates where source = 'github'
+),
+
+repo_regions as (
+    select distinct er.repo_id, e.region
+    from entity_repos er
+    join entities e on e.entity_key = er.entity_key
+),
+
+region_totals as (
+    select
+        rr.region,
+        count(*) as repos,
+        sum(g.stars) as stars,
+        sum(g.stars_gained_7d) as stars_gained_7d,
+        sum(g.stars_gained_30d) as stars_gained_30d,
+        sum(g.stars_gained_90d) as stars_gained_90d,
+        sum(g.stars_30d_ago) filter (where g.stars_gained_30d is not null) as stars_30d_ago,
+        count(g.stars_gained_7d) as repos_counted_7d,
+        count(g.stars_gained_30d) as repos_counted_30d,
+        count(g.stars_gained_90d) as repos_counted_90d,
+        bool_or(
+            'includes reconstructed' in (g.basis_7d, g.basis_30d, g.basis_90d)
+        ) as includes_reconstructed
+    from repo_regions rr
+    left join repo_growth g on g.repo_id = rr.repo_id
+    group by rr.region
+)
+
+select
+    t.region,
+    t.repos,
+    t.stars,
+    t.stars_gained_7d,
+    t.stars_gained_30d,
+    t.stars_gained_90d,
+    round(100.0 * t.stars_gained_30d / nullif(t.stars_30d_ago, 0), 1) as growth_30d_pct,
+    t.repos_counted_30d as repos_counted,
+    t.repos_counted_7d,
+    t.repos_counted_30d,
+    t.repos_counted_90d,
+    t.repos - t.repos_counted_7d as repos_uncounted_7d,
+    t.repos - t.repos_counted_30d as repos_uncounted_30d,
+    t.repos - t.repos_counted_90d as repos_uncounted_90d,
+    case when t.includes_reconstructed then 'includes reconstructed' else 'observed' end as basis,
+    a.as_of
+from region_totals t
+cross join as_of a
+order by t.region;
+
+comment on view region_gains is 'Per region: GitHub stars on the as-of date and gains over 7, 30, 90 days, each tracked repo once per region, adding up only the repos with both ends (repos_counted_Nd, the others repos_uncounted_Nd).';

@@ -1,0 +1,50 @@
+-- hf_lab_downloads: per entity with Hub authors, its models on the Hub as-of date (hf_model_latest: the
+-- day's snapshot or one at most 3 days old). A model belongs to an entity when its author equals one of the
+-- entity's hf authors, case-insensitively; a model of two entities counts in each.
+-- downloads_30d is the Hub's rolling 30-day count; derivative_models adds up childrenModelCount.
+-- Sums are NULL, not 0, when no model has a value.
+
+create or replace view hf_lab_downloads as
+with as_of as (
+    select as_of from as_of_dates where source = 'huggingface'
+),
+
+entity_models as (
+    select distinct a.entity_key, m.model_id
+    from entity_hf_authors a
+    join hf_model_latest m on lower(m.author) = lower(a.author)
+),
+
+entity_totals as (
+    select
+        em.entity_key,
+        count(*) as models,
+        sum(m.downloads_30d) as downloads_30d,
+        sum(m.downloads_all_time) as downloads_all_time,
+        sum(m.likes) as likes,
+        sum(m.children_count) as derivative_models,
+        count(*) filter (where m.basis = 'bridged') as models_bridged
+    from entity_models em
+    join hf_model_latest m on m.model_id = em.model_id
+    group by em.entity_key
+)
+
+select
+    e.entity_key,
+    e.name,
+    e.region,
+    e.kind,
+    coalesce(t.models, 0) as models,
+    t.downloads_30d,
+    t.downloads_all_time,
+    t.likes,
+    t.derivative_models,
+    coalesce(t.models_bridged, 0) as models_bridged,
+    a.as_of
+from entities e
+cross join as_of a
+left join entity_totals t on t.entity_key = e.entity_key
+where e.entity_key in (select entity_key from entity_hf_authors)
+order by e.entity_key;
+
+comment on view hf_lab_downloads is 'Per entity with Hub authors: its models (author matched case-insensitively) on the Hub as-of date, bridging snapshots up to 3 days old: model count, rolling 30-day and all-time downloads, likes and derivative models (sum of childrenModelCount).';

@@ -1,0 +1,59 @@
+-- license_mix: per entity and licence, the entity's Hub models on the Hub as-of date (hf_model_latest).
+-- license: the card's license_name when the licence is 'other' and a name is given, else the licence id,
+-- else 'unknown'; lower-cased and trimmed so one licence is one row. license_category comes from
+-- license_categories (matched case-insensitively); a declared licence without a row there is 'other'
+-- (declared but not classified), a model declaring none is 'unknown'.
+-- share_of_downloads = the licence's downloads_30d / the entity's downloads_30d (0..1, 4 decimals).
+
+create or replace view license_mix as
+with as_of as (
+    select as_of from as_of_dates where source = 'huggingface'
+),
+
+entity_models as (
+    select distinct a.entity_key, m.model_id
+    from entity_hf_authors a
+    join hf_model_latest m on lower(m.author) = lower(a.author)
+),
+
+labelled as (
+    select
+        em.entity_key,
+        m.model_id,
+        m.downloads_30d,
+        case
+            when lower(trim(m.license)) = 'other' and nullif(trim(m.license_name), '') is not null
+                then lower(trim(m.license_name))
+            else coalesce(lower(nullif(trim(m.license), '')), 'unknown')
+        end as license
+    from entity_models em
+    join hf_model_latest m on m.model_id = em.model_id
+),
+
+per_license as (
+    select
+        l.entity_key,
+        l.license,
+        coalesce(any_value(c.category), case when l.license = 'unknown' then 'unknown' else 'other' end)
+            as license_category,
+        count(*) as models,
+        sum(l.downloads_30d) as downloads_30d
+    from labelled l
+    left join license_categories c on lower(c.license) = l.license
+    group by l.entity_key, l.license
+)
+
+select
+    p.entity_key,
+    p.license,
+    p.license_category,
+    p.models,
+    p.downloads_30d,
+    round(p.downloads_30d / nullif(sum(p.downloads_30d) over (partition by p.entity_key), 0), 4)
+        as share_of_downloads,
+    a.as_of
+from per_license p
+cross join as_of a
+order by p.entity_key, p.downloads_30d desc nulls last, p.license;
+
+comment on view license_mix is 'Per entity and licence on the Hub as-of date: license is the card license_name for other (when given), else the licence id, else unknown (lower-cased); license_category from license_categories (other for a declared licence without a row, unknown when none is declared); models, 30-day downloads and their share within the entity.';

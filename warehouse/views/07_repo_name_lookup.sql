@@ -1,0 +1,34 @@
+-- repo_name_lookup: every owner/name a repo id has been seen under, lower-cased, mapped to one repo id.
+-- Renames are followed (THUDM/GLM-4 and zai-org/GLM-4 both lead to the same id). When a name has been used
+-- by two ids, the repo that carries it now wins, else the one seen under it most recently.
+
+create or replace view repo_name_lookup as
+with as_of as (
+    select as_of from as_of_dates where source = 'github'
+),
+
+names as (
+    select n.repo_id, lower(n.repo) as name, n.last_seen, false as is_current
+    from github_repo_names n
+    union all
+    select repo_id, lower(repo) as name, last_seen, true as is_current
+    from github_repos
+),
+
+ranked as (
+    select
+        name,
+        repo_id,
+        row_number() over (
+            partition by name order by is_current desc, last_seen desc, repo_id
+        ) as preference
+    from names
+)
+
+select k.name, k.repo_id, r.repo, a.as_of
+from ranked k
+cross join as_of a
+left join github_repos r on r.repo_id = k.repo_id
+where k.preference = 1;
+
+comment on view repo_name_lookup is 'Each lower-cased owner/name ever seen (github_repo_names, github_repos) with the one repo id it leads to: renames are followed; a name used by two ids goes to the repo that has it now, else the one seen under it last.';
