@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 
 import click
 import duckdb
@@ -25,16 +26,19 @@ def print_table(frame: pl.DataFrame, console: Console) -> None:
     for name, dtype in frame.schema.items():
         table.add_column(escape(name), justify="right" if dtype.is_numeric() else "left")
     for row in frame.iter_rows():
-        table.add_row(*(escape(_cell(v)) for v in row))
+        table.add_row(*(escape(format_cell(v)) for v in row))
     console.print(table)
     console.print(f"{frame.height:,} row{'s' if frame.height != 1 else ''}", style="dim")
 
 
-def _cell(value: object) -> str:
+def format_cell(value: object, null: str = "NULL") -> str:
+    """A value for a terminal table: thousands separators, 2 decimals (4 significant below 1), one line."""
     if value is None:
-        return "NULL"
+        return null
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, Decimal):
+        value = int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):

@@ -49,6 +49,11 @@ class Stage:
             fields = {"detail": detail} if detail is not None else {}
             self._progress.update(self._tasks[name], advance=amount, **fields)
 
+    def update(self, name: str, completed: int, detail: str | None = None) -> None:
+        if self._progress is not None and name in self._tasks:
+            fields = {"detail": detail} if detail is not None else {}
+            self._progress.update(self._tasks[name], completed=completed, **fields)
+
     def done(self, name: str, detail: str = "") -> None:
         if self._progress is not None and name in self._tasks:
             task = self._tasks[name]

@@ -161,13 +161,19 @@ class HuggingFaceSource:
             records = self._list_author(author)
         yield from records  # the global client factory is already restored
 
-    def fetch(self, authors: Sequence[str]) -> tuple[list[ModelRecord], list[ItemError]]:
-        """All models of all authors (deduplicated by id) and one ItemError per author that failed."""
+    def fetch(self, authors: Sequence[str], progress: Callable[[int], None] | None = None,
+              ) -> tuple[list[ModelRecord], list[ItemError]]:
+        """All models of all authors (deduplicated by id) and one ItemError per author that failed.
+
+        `progress`, when given, is called after each author with the number of authors done.
+        """
         records: list[ModelRecord] = []
         errors: list[ItemError] = []
         seen: set[str] = set()  # a model listed twice (two authors, overlapping pages) is kept once
         with self._hub_session():
-            for author in dict.fromkeys(authors):
+            for done, author in enumerate(dict.fromkeys(authors)):
+                if progress is not None and done:
+                    progress(done)
                 if self.stats.stopped_reason:
                     errors.append(self._error(author, "skipped", f"not fetched: {self.stats.stopped_reason}"))
                     continue
@@ -181,6 +187,8 @@ class HuggingFaceSource:
                 records.extend(r for r in listed if r.model_id not in seen)
                 seen.update(r.model_id for r in listed)
                 log.info("huggingface: %s: %d models listed", author, len(listed))
+        if progress is not None:
+            progress(len(dict.fromkeys(authors)))
         return records, errors
 
     def _list_author(self, author: str) -> list[ModelRecord]:

@@ -61,8 +61,9 @@ def _unique(names: Iterable[str]) -> list[str]:
 class _Run:
     """The state of one fetch: what is done, what was read, what failed."""
 
-    def __init__(self, http: GitHubHttp, clock: Callable[[], datetime], secret: str | None) -> None:
-        self.http, self.clock, self.secret = http, clock, secret
+    def __init__(self, http: GitHubHttp, clock: Callable[[], datetime], secret: str | None,
+                 progress: Callable[[int], None] | None = None) -> None:
+        self.http, self.clock, self.secret, self.progress = http, clock, secret, progress
         self.result = GitHubResult(stats=http.stats)
         self.ids: set[int] = set()
         self.done: set[str] = set()  # lower-case names of orgs and repos finished (read or failed)
@@ -75,6 +76,8 @@ class _Run:
             if record.repo_id not in self.ids:
                 self.ids.add(record.repo_id)
                 self.result.records.append(record)
+        if self.progress is not None:
+            self.progress(len(self.result.records))
 
     def fail(self, item: str, kind: ErrorKind, message: str) -> None:
         self.done.add(item.lower())
@@ -98,13 +101,16 @@ class GitHubSource:
     def authenticated(self) -> bool:
         return bool(self._token)
 
-    def fetch(self, orgs: Sequence[str], repos: Sequence[str],
-              cache: Mapping[str, HttpCacheEntry]) -> GitHubResult:
-        """Read every org's public repos, then the named repos not already read. Never raises for an item."""
+    def fetch(self, orgs: Sequence[str], repos: Sequence[str], cache: Mapping[str, HttpCacheEntry],
+              progress: Callable[[int], None] | None = None) -> GitHubResult:
+        """Read every org's public repos, then the named repos not already read. Never raises for an item.
+
+        `progress`, when given, is called with the number of repos read so far after each page or batch.
+        """
         orgs, repos = _unique(orgs), _unique(repos)
         with GitHubHttp(self.api_url, self._token, self._retry, max_requests=self._max_requests,
                         sleep=self._sleep, transport=self._transport) as http:
-            run = _Run(http, self._clock, self._token)
+            run = _Run(http, self._clock, self._token, progress)
             try:
                 for org in orgs:
                     self._org(run, org, cache)

@@ -79,6 +79,6 @@ def test_demo_runs_offline_and_says_the_data_is_synthetic(tmp_path: Path) -> Non
         runs = con.execute("select command, status from runs").fetchall()
         reconstructed = con.execute("select count(*) from repo_stars_daily where basis = 'reconstructed'").fetchone()[0]
     assert entities == 31
-    assert runs == [("demo", "ok")]
+    assert runs == [("demo", "ok"), ("backfill", "ok")]
     assert reconstructed > 0
     assert not (tmp_path / "data" / "openwave.duckdb").exists()  # never the real warehouse

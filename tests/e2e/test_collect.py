@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import time
 from pathlib import Path
 
 import duckdb
 
 from sources.standin import StandinServer, Universe
-from tests.e2e.conftest import HF_TOKEN, TODAY, TOKEN, run_openwave, write_config
+from tests.e2e.conftest import HF_TOKEN, OPENWAVE, TODAY, TOKEN, run_openwave, write_config
 
 REPOS_SQL = """select snapshot_date, repo_id, repo, stars, forks, license_spdx, via, origin
                from github_repo_snapshots order by snapshot_date, repo_id"""
@@ -178,3 +181,36 @@ def test_bad_config_exits_2_before_any_request(tmp_path: Path, standin: StandinS
         "github_repos, hf_authors, key, kind, mirror, name, notes, parent, region)")
     assert standin.log.entries == []
     assert not db_of(tmp_path / "config.toml").exists()
+
+
+def test_hub_429_with_ratelimit_headers_is_waited_out(tmp_path: Path, standin: StandinServer) -> None:
+    standin.hub_quota.configure(quota=2, window_seconds=1)  # the third author's listing meets a 429, t=1
+    config = write_config(tmp_path, standin)
+    result = run_openwave("collect", "--config", str(config), "--source", "huggingface")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert rows(db_of(config), MODELS_SQL) == EXPECTED_MODELS
+    assert standin.count(resource="hub", status=429) == 1
+    assert standin.count(resource="hub", status=200) == 3
+
+
+def test_the_file_can_be_read_while_a_collection_fetches(tmp_path: Path, standin: StandinServer) -> None:
+    config = write_config(tmp_path, standin)
+    assert run_openwave("collect", "--config", str(config)).returncode == 1
+    standin.faults.latency = 0.4  # the second run spends seconds fetching, with the file closed
+    standin.reset()
+    env = {k: v for k, v in os.environ.items() if not k.upper().endswith("TOKEN")}
+    env |= {"E2E_GITHUB_TOKEN": TOKEN, "E2E_HF_TOKEN": HF_TOKEN}
+    collecting = subprocess.Popen([OPENWAVE, "collect", "--config", str(config)], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, env=env)
+    try:
+        deadline = time.monotonic() + 20
+        while not standin.log.entries and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert standin.log.entries, "the collection never reached the upstream"
+        reading = run_openwave("query", "select count(*) from github_repo_snapshots", "--config", str(config),
+                               "--format", "csv")
+        assert collecting.poll() is None  # still fetching while we read
+        assert reading.returncode == 0, reading.stderr
+        assert reading.stdout.splitlines() == ["count_star()", "5"]
+    finally:
+        assert collecting.wait(timeout=60) == 1

@@ -64,7 +64,7 @@ def test_read_waits_for_the_writer_to_finish(writer: tuple[Path, subprocess.Pope
     threading.Timer(0.3, proc.stdin.close).start()  # the writer exits 0.3 s from now
     started = time.monotonic()
     with open_read(path, wait_seconds=5.0) as con:
-        assert con.execute("select count(*) from license_categories").fetchone() == (47,)
+        assert con.execute("select count(*) from license_categories").fetchone() == (98,)
     assert 0.2 <= time.monotonic() - started < 5.0
 
 
@@ -146,5 +146,5 @@ def test_transaction_commits_or_rolls_back(tmp_path: Path) -> None:
     assert rows.fetchall() == [("kept",)]
     with transaction(con):  # usable again after a rollback
         con.execute(insert, ["again"])
-    assert con.execute("select count(*) from license_categories").fetchone() == (49,)
+    assert con.execute("select count(*) from license_categories").fetchone() == (100,)
     con.close()

@@ -11,7 +11,7 @@ from warehouse import MigrationError, SchemaTooNew
 from warehouse.db import open_write
 from warehouse.migrate import Migration, available_migrations, has_table, migrate, schema_version
 
-SEED_COUNTS = [("open-weights-restricted", 25), ("other", 2), ("permissive", 19), ("unknown", 1)]
+SEED_COUNTS = [("open-weights-restricted", 44), ("other", 16), ("permissive", 37), ("unknown", 1)]
 
 
 def versions(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
@@ -33,7 +33,7 @@ def test_empty_file_gets_every_migration_and_the_licence_seed(tmp_path: Path) ->
     assert con.execute(pick, ["apache-2.0", "llama3.1", "modified-mit", "unknown"]).fetchall() == [
         ("apache-2.0", "permissive"),
         ("llama3.1", "open-weights-restricted"),
-        ("modified-mit", "other"),
+        ("modified-mit", "permissive"),
         ("unknown", "unknown"),
     ]
     con.close()
@@ -48,7 +48,7 @@ def test_reopen_is_a_noop(tmp_path: Path) -> None:
     assert migrate(con) == []
     after = con.execute("select version, applied_at from schema_migrations order by version").fetchall()
     assert after == before
-    assert con.execute("select count(*) from license_categories").fetchone() == (47,)
+    assert con.execute("select count(*) from license_categories").fetchone() == (98,)
     con.close()
 
 
@@ -63,7 +63,7 @@ def test_file_with_only_001_is_upgraded_and_user_rows_survive(tmp_path: Path) ->
         "permissive",
         "my call",
     )
-    assert con.execute("select count(*) from license_categories").fetchone() == (47,)
+    assert con.execute("select count(*) from license_categories").fetchone() == (98,)
     con.close()
 
 
@@ -73,7 +73,7 @@ def test_seed_is_idempotent_when_run_again(tmp_path: Path) -> None:
     con.execute(available_migrations()[1].sql)
     row = con.execute("select category from license_categories where license = 'modified-mit'").fetchone()
     assert row == ("permissive",)
-    assert con.execute("select count(*) from license_categories").fetchone() == (47,)
+    assert con.execute("select count(*) from license_categories").fetchone() == (98,)
     con.close()
 
 
