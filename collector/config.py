@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sources.policy import RetryPolicy
+
 DEFAULT_CONFIG = "config.toml"
 REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -24,20 +26,11 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    timeout_seconds: float = 30.0
-    max_attempts: int = 5
-    backoff_initial_seconds: float = 1.0
-    backoff_max_seconds: float = 60.0
-    max_retry_after_seconds: float = 900.0  # a longer Retry-After stops the source instead of waiting
-
-
-@dataclass(frozen=True, slots=True)
 class GitHubConfig:
     api_url: str = "https://api.github.com"
     graphql_url: str = ""  # derived from api_url when absent
     token_env: str = "GITHUB_TOKEN"
-    retry: RetryPolicy = RetryPolicy()
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     @property
     def token(self) -> str | None:
@@ -48,7 +41,7 @@ class GitHubConfig:
 class HuggingFaceConfig:
     endpoint: str = "https://huggingface.co"
     token_env: str = "HF_TOKEN"
-    retry: RetryPolicy = RetryPolicy()
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     @property
     def token(self) -> str | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import dashboards  # noqa: F401  (registers the comparison views applied on every open)
 from collector import __version__
 from collector.config import Config, Entity
 from collector.lock import warehouse_lock
@@ -24,7 +25,6 @@ from warehouse import db, events, load, runs
 
 log = logging.getLogger(__name__)
 SOURCES = ("github", "huggingface")
-VIEW_DIRS = (Path(db.__file__).parent / "views", Path(__file__).parent.parent / "dashboards" / "views")
 
 
 @dataclass(slots=True)
@@ -173,7 +173,6 @@ def finish(summary: RunSummary, interrupted: bool) -> RunSummary:
                         rate_limit_remaining=stats.rate_limit_remaining,
                         rate_limit_reset=stats.rate_limit_reset,
                         items_failed=failed, message=summary.message or None)
-        db.apply_views(con, *VIEW_DIRS)
     return summary
 
 

@@ -32,7 +32,7 @@ from sources.licenses import card_licenses, normalize_license
 from sources.records import ErrorKind, ItemError, ModelRecord, SourceStats
 
 if TYPE_CHECKING:
-    from collector.config import RetryPolicy
+    from sources.policy import RetryPolicy
 
 log = logging.getLogger(__name__)
 

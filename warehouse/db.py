@@ -7,10 +7,12 @@ few seconds for a load to finish before giving up with `WarehouseBusy`.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -32,14 +34,18 @@ __all__ = [
     "WarehouseError",
     "WarehouseMissing",
     "apply_views",
+    "ensure_views",
     "open_read",
     "open_write",
+    "register_view_dir",
     "transaction",
     "writing",
 ]
 
 _IN_TRANSACTION: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()  # opened by transaction()
+log = logging.getLogger(__name__)
 VIEWS_DIR = Path(__file__).resolve().parent / "views"  # the base views shipped with the package
+VIEW_DIRS: list[Path] = [VIEWS_DIR]  # applied in this order on every open for writing; see register_view_dir
 RETRY_SLEEP_SECONDS = 0.1
 LOCK_MARKERS = ("could not set lock", "conflicting lock")
 PID_RE = re.compile(r"PID (\d+)")
@@ -102,7 +108,38 @@ def open_write(path: Path, wait_seconds: float = 30.0) -> duckdb.DuckDBPyConnect
         if isinstance(exc, SchemaTooNew):
             raise SchemaTooNew(f"{path}: {exc}") from None
         raise
+    try:
+        ensure_views(con)
+    except ViewError as exc:  # a broken view must never stop data from loading: the old views stay
+        log.warning("%s: views not updated: %s", path, exc)
     return con
+
+
+def register_view_dir(path: Path) -> None:
+    """Add a folder of view files (after the base views) to what every open for writing applies."""
+    if path not in VIEW_DIRS:
+        VIEW_DIRS.append(path)
+
+
+def views_digest(dirs: Sequence[Path]) -> str:
+    digest = hashlib.sha256()
+    for folder in dirs:
+        for file in sorted(folder.glob("*.sql")):
+            digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def ensure_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the registered view folders when their files changed since the file last got them."""
+    digest = views_digest(VIEW_DIRS)
+    stored = con.execute("select digest from view_state").fetchall()
+    if stored == [(digest,)]:
+        return []
+    with transaction(con):
+        names = apply_views(con, *VIEW_DIRS)
+        con.execute("delete from view_state")
+        con.execute("insert into view_state values (?, now())", [digest])
+    return names
 
 
 @contextmanager

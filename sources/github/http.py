@@ -23,7 +23,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from collector.config import RetryPolicy
+from sources.policy import RetryPolicy
 from sources.records import SourceStats
 
 log = logging.getLogger(__name__)

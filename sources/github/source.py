@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 
-from collector.config import RetryPolicy
 from sources.github import graphql, rest
 from sources.github.http import (
     TOKEN_HINT,
@@ -27,6 +26,7 @@ from sources.github.http import (
     UpstreamError,
     describe_reset,
 )
+from sources.policy import RetryPolicy
 from sources.records import ErrorKind, HttpCacheEntry, ItemError, OrgListing, RepoRecord, SourceStats
 
 GONE: dict[int, tuple[ErrorKind, str]] = {404: ("not_found", "not found (HTTP 404)"),

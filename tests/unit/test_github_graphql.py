@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from collector.config import RetryPolicy
 from sources.github import GitHubSource, graphql
+from sources.policy import RetryPolicy
 from sources.records import ItemError, OrgListing, RepoRecord
 
 API = "https://api.test"

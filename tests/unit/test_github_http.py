@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from collector.config import RetryPolicy
 from sources.github.http import (
     BudgetExhausted,
     GitHubError,
@@ -17,6 +16,7 @@ from sources.github.http import (
     RateLimitExhausted,
     UpstreamError,
 )
+from sources.policy import RetryPolicy
 
 API = "https://api.test"
 TOKEN = "ghp_SeCrEt0123456789"

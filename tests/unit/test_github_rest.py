@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 
-from collector.config import RetryPolicy
 from sources.github import GitHubSource, cache_key
 from sources.github.rest import parse_time, repo_from_rest
+from sources.policy import RetryPolicy
 from sources.records import HttpCacheEntry, ItemError, OrgListing, RepoRecord
 
 API = "https://api.test"

@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from collector.config import RetryPolicy
 from sources.github import GitHubSource
 from sources.github.http import TOKEN_HINT
+from sources.policy import RetryPolicy
 from sources.records import ItemError
 
 API = "https://api.test"

@@ -8,7 +8,6 @@ from typing import Any
 import httpx
 import pytest
 
-from collector.config import RetryPolicy
 from sources.github.history import (
     HistoryError,
     fetch_history,
@@ -17,6 +16,7 @@ from sources.github.history import (
     week_start,
 )
 from sources.github.http import GitHubHttp
+from sources.policy import RetryPolicy
 
 SUN_2024_01_07 = 1704585600  # Sunday 2024-01-07 00:00 UTC
 WEEK = 7 * 86400

@@ -14,7 +14,6 @@ from huggingface_hub.hf_api import ModelInfo
 from huggingface_hub.utils import _detect_agent
 from huggingface_hub.utils import _http as hf_http
 
-from collector.config import RetryPolicy
 from sources.huggingface import (
     EXPAND,
     HuggingFaceSource,
@@ -24,6 +23,7 @@ from sources.huggingface import (
     error_kind,
     model_record,
 )
+from sources.policy import RetryPolicy
 from sources.records import ItemError, ModelRecord
 
 NOW = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
