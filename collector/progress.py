@@ -54,15 +54,12 @@ class Stage:
             fields = {"detail": detail} if detail is not None else {}
             self._progress.update(self._tasks[name], completed=completed, **fields)
 
-    def done(self, name: str, detail: str = "") -> None:
+    def done(self, name: str, detail: str = "", count: int | None = None) -> None:
+        """Mark a stage finished; `count` (items done) fills a bar whose total was not known up front."""
         if self._progress is not None and name in self._tasks:
-            task = self._tasks[name]
-            total = self._progress.tasks[self._tasks_index(task)].total
-            self._progress.update(task, total=total or 1, completed=total or 1, detail=detail)
-
-    def _tasks_index(self, task: TaskID) -> int:
-        assert self._progress is not None
-        return next(i for i, t in enumerate(self._progress.tasks) if t.id == task)
+            task = next(t for t in self._progress.tasks if t.id == self._tasks[name])
+            total = count if count is not None else (task.total or 1)
+            self._progress.update(task.id, total=total, completed=total, detail=detail)
 
 
 def is_interactive() -> bool:

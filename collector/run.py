@@ -103,8 +103,8 @@ def collect_github(config: Config, entities: Sequence[Entity], db_path: Path, ru
     stage.start("GitHub", f"{len(orgs)} orgs, {len(repos)} named repos")
     source = GitHubSource(config.github.api_url, config.graphql_url, config.github.token, config.github.retry)
     result = source.fetch(orgs, repos, cache,
-                          progress=lambda n: stage.update("GitHub", n, f"{n:,} repos read"))
-    stage.done("GitHub", f"{len(result.records)} repos")
+                          progress=lambda n: stage.update("GitHub", n, "repos read"))
+    stage.done("GitHub", f"{len(result.errors):,} failed" if result.errors else "", count=len(result.records))
     with db.writing(db_path) as con, db.transaction(con):
         outcome.stored = load.load_repo_snapshots(con, result.records, day, run_id)
         load.load_entity_repos(con, entity_repo_pairs(entities, result), day)
@@ -123,7 +123,7 @@ def collect_huggingface(config: Config, entities: Sequence[Entity], db_path: Pat
     stage.start("Hugging Face", f"{len(authors)} authors", total=len(authors))
     source = HuggingFaceSource(config.huggingface.endpoint, config.huggingface.token, config.huggingface.retry)
     records, errors = source.fetch(authors, progress=lambda n: stage.update("Hugging Face", n))
-    stage.done("Hugging Face", f"{len(records)} models")
+    stage.done("Hugging Face", f"{len(records):,} models")
     with db.writing(db_path) as con, db.transaction(con):
         outcome.stored = load.load_model_snapshots(con, records, day, run_id)
         load.load_errors(con, run_id, errors)
