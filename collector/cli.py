@@ -16,10 +16,10 @@ from collector.cli_schedule import schedule
 from collector.cli_status import status
 from collector.lock import LockBusy
 from collector.options import UsageError, config_option, db_option, load
-from collector.progress import Stage, is_interactive
+from collector.progress import Stage
 from collector.report import print_summary
 from collector.run import SOURCES, run_collection
-from warehouse.db import WarehouseBusy
+from warehouse import WarehouseError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -53,14 +53,12 @@ def collect(config_path: str | None, db_path: str | None, source: str | None, en
         except Exception as exc:
             raise UsageError(str(exc)) from None
     target = Path(db_path) if db_path else config.warehouse_path
-    setup_run_logging(target, config, stderr=not is_interactive())  # a terminal already shows the summary
+    setup_run_logging(target, config, stderr=False)  # the summary goes to stdout and the log file, once each
     try:
         with Stage() as stage:
             summary = run_collection(config, target, sources=(source,) if source else SOURCES,
                                      entity_key=entity_key, stage=stage, lock_wait=lock_wait)
-    except LockBusy as exc:
-        raise click.ClickException(str(exc)) from None
-    except WarehouseBusy as exc:
+    except (LockBusy, WarehouseError) as exc:  # busy, missing, corrupt, or written by a newer openwave
         raise click.ClickException(str(exc)) from None
     print_summary(summary)
     log_summary(summary)

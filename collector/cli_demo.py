@@ -9,9 +9,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
-from collector.cli_query import format_cell
+from collector.cli_query import print_table
 from collector.config import Config
 from collector.options import config_option, load
 from collector.progress import Stage, stdout_console
@@ -40,12 +39,7 @@ def demo_config(config: Config, server: StandinServer) -> Config:
 def print_comparison(db_path: Path, console: Console) -> None:
     with db.open_read(db_path) as con:
         frame = con.sql(COMPARISON_SQL).pl()
-    table = Table(title="Comparison by lab (synthetic)", title_justify="left")
-    for column in frame.columns:
-        table.add_column(column, justify="left" if column in ("name", "region", "basis") else "right")
-    for row in frame.iter_rows():
-        table.add_row(*(escape(format_cell(v, null="-")) for v in row))
-    console.print(table)
+    print_table(frame, console, title="Comparison by lab (synthetic)", null="-")
 
 
 @click.command()
@@ -80,5 +74,5 @@ def demo(config_path: str | None, db_path: str | None, seed: int) -> None:
     print_summary(summary, console)
     console.print(escape(history.lines()[0]), highlight=False)
     print_comparison(target, console)
-    console.print(f"[bold yellow]{BANNER}[/]")
+    console.print(f"[bold yellow]{BANNER.replace('below', 'above')}[/]")
     console.print(f"Explore it: openwave query --db {escape(str(target))} \"select * from lab_growth\"")

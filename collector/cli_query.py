@@ -20,19 +20,25 @@ from warehouse import db
 FORMATS = ("table", "csv", "json", "markdown")
 
 
-def print_table(frame: pl.DataFrame, console: Console) -> None:
-    """A terminal table; numbers right-aligned with thousands separators, upstream text escaped."""
-    table = Table(show_lines=False)
+def print_table(frame: pl.DataFrame, console: Console, title: str | None = None, null: str = "NULL") -> None:
+    """A terminal table: numbers right-aligned with thousands separators and one precision per column
+    (2 decimals, or 4 when every value is below 1), upstream text escaped and kept on one line."""
+    table = Table(title=title, title_justify="left")
+    decimals = {}
     for name, dtype in frame.schema.items():
         table.add_column(escape(name), justify="right" if dtype.is_numeric() else "left")
-    for row in frame.iter_rows():
-        table.add_row(*(escape(format_cell(v)) for v in row))
+        if dtype.is_float() or dtype == pl.Decimal:
+            values = frame[name].drop_nulls().cast(pl.Float64).abs()
+            decimals[name] = 4 if values.len() and values.max() < 1 else 2
+    for row in frame.iter_rows(named=True):
+        table.add_row(*(escape(format_cell(v, decimals.get(k, 2), null)) for k, v in row.items()))
     console.print(table)
-    console.print(f"{frame.height:,} row{'s' if frame.height != 1 else ''}", style="dim")
+    if title is None:
+        console.print(f"{frame.height:,} row{'s' if frame.height != 1 else ''}", style="dim")
 
 
-def format_cell(value: object, null: str = "NULL") -> str:
-    """A value for a terminal table: thousands separators, 2 decimals (4 significant below 1), one line."""
+def format_cell(value: object, decimals: int = 2, null: str = "NULL") -> str:
+    """One value as text: thousands separators, `decimals` places for fractions, one line."""
     if value is None:
         return null
     if isinstance(value, bool):
@@ -42,7 +48,7 @@ def format_cell(value: object, null: str = "NULL") -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
+        return f"{value:,.{decimals}f}"
     return " ".join(str(value).split()) if isinstance(value, str) else str(value)
 
 
@@ -57,6 +63,9 @@ def query(sql: str, config_path: str | None, db_path: str | None, fmt: str,
           params: tuple[tuple[str, str], ...]) -> None:
     """Run read-only SQL against the warehouse ('-' reads the SQL from stdin).
 
+    Only the warehouse is read: statements that write, or read and write other files, are refused (use the
+    duckdb CLI with -readonly for those).
+
     \b
     openwave query "select * from lab_growth order by stars_gained_30d desc"
     openwave query "select * from license_mix where entity_key = $lab" -p lab deepseek --format markdown
@@ -66,8 +75,9 @@ def query(sql: str, config_path: str | None, db_path: str | None, fmt: str,
     path = resolve_db(db_path, config_path)
     try:
         with db.open_read(path) as con:
+            con.execute("set enable_external_access = false")  # reads the warehouse only: no file I/O
             frame = con.sql(sql, params=dict(params) or None).pl() if sql.strip() else pl.DataFrame()
-    except (db.WarehouseMissing, db.WarehouseBusy) as exc:
+    except db.WarehouseError as exc:
         raise click.ClickException(str(exc)) from None
     except duckdb.Error as exc:
         raise UsageError(" ".join(str(exc).split())) from None

@@ -36,7 +36,7 @@ def status(config_path: str | None, db_path: str | None, limit: int) -> None:
             recent = runs.last_runs(con, limit)
             newest = runs.newest_snapshots(con)
             errors = runs.run_errors(con, recent[0]["run_id"]) if recent else []
-    except (db.WarehouseMissing, db.WarehouseBusy) as exc:
+    except db.WarehouseError as exc:
         raise click.ClickException(str(exc)) from None
     console = stdout_console()
     console.print(f"[bold]warehouse[/] {escape(str(path))}")

@@ -10,10 +10,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from collector.cron import ScheduleError, cron_trigger
 from sources.policy import RetryPolicy
 
 DEFAULT_CONFIG = "config.toml"
-REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
+REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/(?!\.+$)[A-Za-z0-9._-]+$")  # GitHub refuses "." and ".."
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
@@ -313,9 +314,12 @@ def load_config(path: Path | str) -> Config:
     huggingface = HuggingFaceConfig(endpoint=_url(hf, "endpoint", "https://huggingface.co"),
                                     token_env=_env_name(hf, "token_env", "HF_TOKEN"), retry=_retry(hf))
     cron = sc.text("cron", "0 3 * * *") or "0 3 * * *"
-    if len(cron.split()) not in (5, 6):
-        sc.fail(f"must be a 5-field cron expression (or 6 fields with seconds first), not {cron!r}", "cron")
-    schedule = ScheduleConfig(cron=cron, timezone=sc.text("timezone", "UTC") or "UTC",
+    timezone = sc.text("timezone", "UTC") or "UTC"
+    try:
+        cron_trigger(cron, timezone)
+    except ScheduleError as exc:
+        sc.fail(str(exc), "timezone" if "timezone" in str(exc) else "cron")
+    schedule = ScheduleConfig(cron=cron, timezone=timezone,
                               misfire_grace_seconds=sc.get("misfire_grace_seconds", int, 6 * 3600))
 
     entity_tables = top.get("entity", list, [])

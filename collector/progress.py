@@ -68,5 +68,5 @@ def is_interactive() -> bool:
 
 def stdout_console() -> Console:
     """The console for results: on a terminal its real width; piped or captured, wide enough not to crush tables."""
-    console = Console(soft_wrap=True)
-    return console if console.is_terminal else Console(soft_wrap=True, width=200)
+    console = Console(soft_wrap=True, emoji=False)  # ":rocket:" in a repo description stays text
+    return console if console.is_terminal else Console(soft_wrap=True, emoji=False, width=200)

@@ -16,6 +16,10 @@ LABELS = {"github": ("GitHub", "repos"), "huggingface": ("Hugging Face", "models
 MAX_ERRORS_SHOWN = 20
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def rate_limit_text(stats: SourceStats) -> str:
     if stats.rate_limit_remaining is None:
         return "rate limit: not reported"
@@ -31,14 +35,14 @@ def rate_limit_text(stats: SourceStats) -> str:
 def source_line(outcome: SourceOutcome) -> list[str]:
     label, unit = LABELS[outcome.name]
     stats = outcome.stats
-    requests = f"{stats.requests:,} requests"
+    requests = plural(stats.requests, "request")
     if stats.not_modified:
         requests += f" ({stats.not_modified:,} not modified)"
     if stats.retries:
         requests += f", {stats.retries:,} retried"
     if outcome.history_requests:
         requests += f", {outcome.history_requests:,} star-history"
-    return [label, f"{outcome.stored:,} {unit} stored", requests, rate_limit_text(stats),
+    return [label, f"{plural(outcome.stored, unit[:-1])} stored", requests, rate_limit_text(stats),
             f"{len(outcome.errors):,} failed"]
 
 
@@ -55,7 +59,7 @@ def summary_lines(summary: RunSummary) -> list[str]:
             lines.append(f"  {LABELS[outcome.name][0]} stopped early: {outcome.stats.stopped_reason}")
     kinds = Counter((e.source, e.kind) for e in summary.errors)
     for (source, kind), count in sorted(kinds.items()):
-        lines.append(f"  {count:,} {source} items {kind}")
+        lines.append(f"  {plural(count, source + ' item')} {kind}")
     for error in summary.errors[:MAX_ERRORS_SHOWN]:
         lines.append(f"    {error.source} {error.item}: {error.kind}: {error.message}")
     if len(summary.errors) > MAX_ERRORS_SHOWN:

@@ -21,7 +21,6 @@ from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -30,6 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from collector import scheduler_state
 from collector.config import Config, ConfigError, ScheduleConfig, load_config
+from collector.cron import ScheduleError, cron_trigger, cron_weekdays, zone  # noqa: F401 (re-exported)
 from collector.lock import LockBusy
 from collector.logs import log_summary, setup_run_logging
 from warehouse import WarehouseError
@@ -39,80 +39,12 @@ COMMAND = "schedule"  # the `runs.command` and lock holder of scheduled runs
 DEFAULT_LOCK_WAIT = 900.0  # a scheduled run waits this long for a manual `collect` to finish
 WAKE_SECONDS = 30.0  # re-check the clock this often: timers do not count time a machine spends asleep
 LOCK_RETRY_SECONDS = 1.0
-WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # cron numbering: 0 (and 7) is Sunday
 
 log = logging.getLogger("openwave.schedule")
 
 
-class ScheduleError(ValueError):
-    """A bad [schedule] cron or timezone, phrased for the user."""
-
-
 class SchedulerRunning(Exception):
     """Another `openwave schedule` already serves this warehouse."""
-
-
-def cron_weekdays(text: str) -> str:
-    """A cron day-of-week field (0 or 7 = Sunday) as APScheduler weekday names (its 0 is Monday)."""
-    if text in ("*", "?"):
-        return "*"
-    days: set[int] = set()
-    for part in text.lower().split(","):
-        base, slash, step_text = part.partition("/")
-        if slash and not (step_text.isdigit() and int(step_text) > 0):
-            raise ScheduleError(f"bad step {step_text!r} in day of week {text!r}")
-        step = int(step_text) if slash else 1
-        if base == "*":
-            low, high = 0, 6
-        elif "-" in base:
-            first, last = base.split("-", 1)
-            low, high = _weekday(first, text), _weekday(last, text)
-            high += 7 if high < low else 0
-        else:
-            low = _weekday(base, text)
-            high = 6 if slash else low
-        days.update(day % 7 for day in range(low, high + 1, step))
-    return "*" if len(days) == 7 else ",".join(WEEKDAYS[d] for d in sorted(days))
-
-
-def _weekday(token: str, text: str) -> int:
-    if token.isdigit() and int(token) <= 7:
-        return int(token)
-    if token in WEEKDAYS:
-        return WEEKDAYS.index(token)
-    raise ScheduleError(f"bad day of week {token!r} in {text!r} (use 0-7 or sun-sat)")
-
-
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ScheduleError(f"unknown timezone {name!r} (use an IANA name: 'UTC', 'Europe/Berlin')") from None
-
-
-def cron_trigger(cron: str, timezone: str) -> CronTrigger:
-    """A trigger for a 5-field cron, or a 6-field one with seconds first; standard cron weekday numbers."""
-    tz = zone(timezone)
-    fields = cron.split()
-    if len(fields) not in (5, 6):
-        raise ScheduleError(f"cron {cron!r} has {len(fields)} fields: give 5 (minute hour day month "
-                            f"weekday), or 6 with seconds first")
-    try:
-        if len(fields) == 5:
-            minute, hour, day, month, weekday = fields
-            crontab = f"{minute} {hour} {day} {month} {cron_weekdays(weekday)}"
-            trigger = CronTrigger.from_crontab(crontab, timezone=tz)
-        else:
-            second, minute, hour, day, month, weekday = fields
-            trigger = CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
-                                  day_of_week=cron_weekdays(weekday), timezone=tz)
-    except ValueError as exc:
-        if isinstance(exc, ScheduleError):
-            raise ScheduleError(f"cron {cron!r}: {exc}") from None
-        raise ScheduleError(f"cron {cron!r} is not valid: {exc}") from None
-    if trigger.get_next_fire_time(None, datetime.now(tz)) is None:
-        raise ScheduleError(f"cron {cron!r} never fires")
-    return trigger
 
 
 def make_scheduler(schedule: ScheduleConfig) -> BackgroundScheduler:

@@ -37,7 +37,7 @@ observed_days as (
     select
         g.group_id,
         s.snapshot_date as day,
-        sum(s.stars) as stars,
+        sum(s.stars)::bigint as stars,
         count(*) as repos_counted,
         0 as repos_uncounted,
         0 as repos_bridged,
@@ -51,7 +51,7 @@ gap_days as (   -- stars is NULL exactly on missing days
     select
         g.group_id,
         v.day,
-        sum(v.stars) as stars,
+        sum(v.stars)::bigint as stars,
         count(v.stars) as repos_counted,
         count(*) - count(v.stars) as repos_uncounted,
         count(v.stars) as repos_bridged,
@@ -65,7 +65,7 @@ reconstructed_days as (
     select
         g.group_id,
         v.day,
-        sum(v.stars) as stars,
+        sum(v.stars)::bigint as stars,
         count(*) as repos_counted,
         0 as repos_uncounted,
         0 as repos_bridged,
@@ -79,11 +79,11 @@ group_days as (
     select
         group_id,
         day,
-        sum(stars) as stars,
-        sum(repos_counted) as repos_counted,
-        sum(repos_uncounted) as repos_uncounted,
-        sum(repos_bridged) as repos_bridged,
-        sum(repos_reconstructed) as repos_reconstructed
+        sum(stars)::bigint as stars,
+        sum(repos_counted)::bigint as repos_counted,
+        sum(repos_uncounted)::bigint as repos_uncounted,
+        sum(repos_bridged)::bigint as repos_bridged,
+        sum(repos_reconstructed)::bigint as repos_reconstructed
     from (
         select * from observed_days
         union all
@@ -95,7 +95,7 @@ group_days as (
 ),
 
 all_regions as (
-    select day, sum(stars) as stars
+    select day, sum(stars)::bigint as stars
     from group_days
     group by day
 ),
@@ -104,11 +104,11 @@ region_days as (
     select
         r.region,
         d.day,
-        sum(d.stars) as stars,
-        sum(d.repos_counted) as repos_counted,
-        sum(d.repos_uncounted) as repos_uncounted,
-        sum(d.repos_bridged) as repos_bridged,
-        sum(d.repos_reconstructed) as repos_reconstructed
+        sum(d.stars)::bigint as stars,
+        sum(d.repos_counted)::bigint as repos_counted,
+        sum(d.repos_uncounted)::bigint as repos_uncounted,
+        sum(d.repos_bridged)::bigint as repos_bridged,
+        sum(d.repos_reconstructed)::bigint as repos_reconstructed
     from group_days d
     join group_regions r on r.group_id = d.group_id
     group by r.region, d.day

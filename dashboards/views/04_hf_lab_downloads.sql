@@ -19,10 +19,10 @@ entity_totals as (
     select
         em.entity_key,
         count(*) as models,
-        sum(m.downloads_30d) as downloads_30d,
-        sum(m.downloads_all_time) as downloads_all_time,
-        sum(m.likes) as likes,
-        sum(m.children_count) as derivative_models,
+        sum(m.downloads_30d)::bigint as downloads_30d,
+        sum(m.downloads_all_time)::bigint as downloads_all_time,
+        sum(m.likes)::bigint as likes,
+        sum(m.children_count)::bigint as derivative_models,
         count(*) filter (where m.basis = 'bridged') as models_bridged
     from entity_models em
     join hf_model_latest m on m.model_id = em.model_id

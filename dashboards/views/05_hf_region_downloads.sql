@@ -18,17 +18,17 @@ region_totals as (
     select
         rm.region,
         count(*) as models,
-        sum(m.downloads_30d) as downloads_30d,
-        sum(m.downloads_all_time) as downloads_all_time,
-        sum(m.likes) as likes,
-        sum(m.children_count) as derivative_models
+        sum(m.downloads_30d)::bigint as downloads_30d,
+        sum(m.downloads_all_time)::bigint as downloads_all_time,
+        sum(m.likes)::bigint as likes,
+        sum(m.children_count)::bigint as derivative_models
     from region_models rm
     join hf_model_latest m on m.model_id = rm.model_id
     group by rm.region
 ),
 
 all_regions as (
-    select sum(m.downloads_30d) as downloads_30d
+    select sum(m.downloads_30d)::bigint as downloads_30d
     from hf_model_latest m
     where m.model_id in (select model_id from region_models)
 )

@@ -37,7 +37,7 @@ per_license as (
         coalesce(any_value(c.category), case when l.license = 'unknown' then 'unknown' else 'other' end)
             as license_category,
         count(*) as models,
-        sum(l.downloads_30d) as downloads_30d
+        sum(l.downloads_30d)::bigint as downloads_30d
     from labelled l
     left join license_categories c on lower(c.license) = l.license
     group by l.entity_key, l.license

@@ -17,8 +17,8 @@ hf_as_of as (
 permissive as (
     select
         entity_key,
-        sum(downloads_30d) filter (where license_category = 'permissive') as permissive_downloads_30d,
-        sum(downloads_30d) as downloads_30d
+        (sum(downloads_30d) filter (where license_category = 'permissive'))::bigint as permissive_downloads_30d,
+        sum(downloads_30d)::bigint as downloads_30d
     from license_mix
     group by entity_key
 ),

@@ -45,9 +45,9 @@ event_stars as (
     select
         event_id,
         count(*) as repos,
-        sum(stars_7 - stars_0) as stars_gained_7d,
-        sum(stars_30 - stars_0) as stars_gained_30d,
-        sum(stars_90 - stars_0) as stars_gained_90d,
+        sum(stars_7 - stars_0)::bigint as stars_gained_7d,
+        sum(stars_30 - stars_0)::bigint as stars_gained_30d,
+        sum(stars_90 - stars_0)::bigint as stars_gained_90d,
         count(stars_7 - stars_0) as repos_counted_7d,
         count(stars_30 - stars_0) as repos_counted_30d,
         count(stars_90 - stars_0) as repos_counted_90d,
@@ -132,13 +132,13 @@ event_downloads as (
     select
         em.event_id,
         count(*) as models,
-        sum(m.all_time_7 - m.all_time_0) as downloads_gained_7d,
-        sum(m.all_time_30 - m.all_time_0) as downloads_gained_30d,
-        sum(m.all_time_90 - m.all_time_0) as downloads_gained_90d,
+        sum(m.all_time_7 - m.all_time_0)::bigint as downloads_gained_7d,
+        sum(m.all_time_30 - m.all_time_0)::bigint as downloads_gained_30d,
+        sum(m.all_time_90 - m.all_time_0)::bigint as downloads_gained_90d,
         count(m.all_time_7 - m.all_time_0) as models_counted_7d,
         count(m.all_time_30 - m.all_time_0) as models_counted_30d,
         count(m.all_time_90 - m.all_time_0) as models_counted_90d,
-        sum(m.downloads_30d_at_day30) as downloads_30d_at_day30
+        sum(m.downloads_30d_at_day30)::bigint as downloads_30d_at_day30
     from event_models em
     left join model_ends m on m.event_id = em.event_id and m.model_id = em.model_id
     group by em.event_id

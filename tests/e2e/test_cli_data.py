@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def warehouse(tmp_path: Path) -> Path:
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(db, "VIEW_DIRS", [])  # these tests bring two small views of their own
     path = tmp_path / "w.duckdb"
     with db.writing(path) as con:
         con.execute("""

@@ -125,6 +125,16 @@ def test_event_must_name_an_entity(tmp_path: Path) -> None:
     assert "event #1: key 'date': '2025-02-30' is not a real date" in error_of(tmp_path, text)
 
 
-def test_cron_fields(tmp_path: Path) -> None:
+def test_cron_and_timezone_are_checked_on_load(tmp_path: Path) -> None:
     assert load_config(write(tmp_path, GOOD + '\n[schedule]\ncron = "*/2 * * * * *"\n')).schedule.cron
     assert "[schedule]: key 'cron'" in error_of(tmp_path, GOOD + '\n[schedule]\ncron = "nightly"\n')
+    assert "[schedule]: key 'cron': cron 'a b c d e': bad day of week 'e'" in error_of(
+        tmp_path, GOOD + '\n[schedule]\ncron = "a b c d e"\n')
+    assert "[schedule]: key 'timezone': unknown timezone 'Mars/Base'" in error_of(
+        tmp_path, GOOD + '\n[schedule]\ntimezone = "Mars/Base"\n')
+
+
+@pytest.mark.parametrize("repo", ["x/..", "x/.", "x/", "/x", "x/y/z", "-x/y"])
+def test_repo_names_github_would_refuse(tmp_path: Path, repo: str) -> None:
+    text = GOOD.replace('github_repos = ["deepseek-ai/DeepSeek-V3"]', f'github_repos = ["{repo}"]')
+    assert f"key 'github_repos': '{repo}' is not of the form owner/name" in error_of(tmp_path, text)

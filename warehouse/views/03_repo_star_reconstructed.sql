@@ -43,9 +43,9 @@ history as (   -- history days up to the first snapshot day
         h.day,
         lead(h.day) over (partition by b.repo_id order by h.day) as next_day,
         -- one running total across all repos (repo by repo): much cheaper than one window per repo
-        sum(h.stars_added) over (
+        (sum(h.stars_added) over (
             order by b.repo_id, h.day rows between unbounded preceding and current row
-        ) as running_added
+        ))::bigint as running_added
     from bounds b
     join github_star_history h on h.repo_id = b.repo_id and h.day <= b.first_day
 ),

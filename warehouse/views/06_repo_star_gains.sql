@@ -15,14 +15,14 @@ days as (   -- one history row per repo and day already
 
 weeks as (
     select repo_id, any_value(repo) as fetched_as, 'week' as period,
-        date_trunc('week', day)::date as period_start, sum(stars_added) as stars_added
+        date_trunc('week', day)::date as period_start, sum(stars_added)::bigint as stars_added
     from github_star_history
     group by repo_id, period_start
 ),
 
 months as (
     select repo_id, any_value(repo) as fetched_as, 'month' as period,
-        date_trunc('month', day)::date as period_start, sum(stars_added) as stars_added
+        date_trunc('month', day)::date as period_start, sum(stars_added)::bigint as stars_added
     from github_star_history
     group by repo_id, period_start
 ),

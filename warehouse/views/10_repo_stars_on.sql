@@ -58,7 +58,7 @@ history_coverage as (   -- from which day the star history is complete: every st
 ),
 
 reconstructed as (   -- first observed total minus the stars added on days d with day < d <= first day
-    select u.repo_id, u.day, greatest(f.first_stars - coalesce(sum(h.stars_added), 0), 0) as stars
+    select u.repo_id, u.day, greatest(f.first_stars - coalesce(sum(h.stars_added), 0)::bigint, 0) as stars
     from unresolved u
     join first_snapshots f on f.repo_id = u.repo_id and u.day < f.first_day
     join history_coverage c on c.repo_id = u.repo_id and u.day >= c.covered_from
