@@ -74,9 +74,13 @@ def unique(values: Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
-def entity_repo_pairs(entities: Sequence[Entity], result: GitHubResult) -> list[tuple[str, int, str]]:
-    """(entity_key, repo_id, via) for every repo an entity covers, through its orgs and its named repos."""
-    ids = {r.repo.lower(): r.repo_id for r in result.records} | dict(result.resolved)
+def entity_repo_pairs(entities: Sequence[Entity], result: GitHubResult,
+                      known: dict[str, int] | None = None) -> list[tuple[str, int, str]]:
+    """(entity_key, repo_id, via) for every repo an entity covers, through its orgs and its named repos.
+
+    `known` (every name the warehouse has seen -> id) maps a configured old name to the repo asked for under
+    its current name."""
+    ids = dict(known or {}) | {r.repo.lower(): r.repo_id for r in result.records} | dict(result.resolved)
     listings = {listing.org.lower(): listing for listing in result.listings}
     pairs: dict[tuple[str, int], str] = {}
     for entity in entities:
@@ -100,6 +104,9 @@ def collect_github(config: Config, entities: Sequence[Entity], db_path: Path, ru
         return outcome
     with db.open_read(db_path) as con:
         cache = load.read_http_cache(con)
+        known, current = load.known_repos(con), load.current_names(con)
+    # a repo renamed since (THUDM -> zai-org) is asked for under its name now: no 301 to pay every night
+    repos = unique(current.get(name.lower(), name) for name in repos)
     stage.start("GitHub", f"{len(orgs)} orgs, {len(repos)} named repos")
     source = GitHubSource(config.github.api_url, config.graphql_url, config.github.token, config.github.retry)
     result = source.fetch(orgs, repos, cache,
@@ -107,7 +114,7 @@ def collect_github(config: Config, entities: Sequence[Entity], db_path: Path, ru
     stage.done("GitHub", f"{len(result.errors):,} failed" if result.errors else "", count=len(result.records))
     with db.writing(db_path) as con, db.transaction(con):
         outcome.stored = load.load_repo_snapshots(con, result.records, day, run_id)
-        load.load_entity_repos(con, entity_repo_pairs(entities, result), day)
+        load.load_entity_repos(con, entity_repo_pairs(entities, result, known), day)
         load.load_http_cache(con, result.cache_updates)
         load.load_errors(con, run_id, result.errors)
     outcome.stats, outcome.errors = result.stats, list(result.errors)

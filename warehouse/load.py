@@ -288,3 +288,12 @@ def known_repos(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "select lower(repo), arg_max(repo_id, last_seen) from github_repo_names group by lower(repo)"
     ).fetchall()
     return {name: int(repo_id) for name, repo_id in rows}
+
+
+def current_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Lower-case owner/name of every name ever seen -> the repo's name now (renames followed)."""
+    rows = con.execute(
+        "select n.name, r.repo from (select lower(repo) as name, arg_max(repo_id, last_seen) as repo_id "
+        "from github_repo_names group by lower(repo)) n join github_repos r using (repo_id)"
+    ).fetchall()
+    return dict(rows)

@@ -141,6 +141,7 @@ class OrgPage:
     total_count: int
     has_next: bool
     end_cursor: str | None
+    failures: list[tuple[str, ErrorKind, str]] = field(default_factory=list)  # (item, kind, message)
 
 
 def parse_org_page(body: dict[str, Any], fetched_at: datetime) -> OrgPage:
@@ -157,8 +158,30 @@ def parse_org_page(body: dict[str, Any], fetched_at: datetime) -> OrgPage:
         repos = owner["repositories"]
         info = repos["pageInfo"]
         nodes = repos["nodes"]
-        records = [repo_from_node(node, "", fetched_at) for node in nodes]
-        return OrgPage(records, int(repos.get("totalCount") or 0), bool(info["hasNextPage"]),
-                       info.get("endCursor"))
+        page = OrgPage([], int(repos.get("totalCount") or 0), bool(info["hasNextPage"]), info.get("endCursor"))
     except (KeyError, TypeError, ValueError) as exc:
         raise BadResponse(f"org listing page lacks a field ({type(exc).__name__})") from None
+    node_errors = _node_errors(body)
+    for index, node in enumerate(nodes if isinstance(nodes, list) else []):
+        try:
+            if node is None:  # GitHub's partial answer: a null node and an error whose path ends at it
+                error = node_errors.get(index)
+                raise BadResponse(_error_text(error) if error else "null repository node without an error")
+            page.records.append(repo_from_node(node, "", fetched_at))
+        except BadResponse as exc:  # one bad repo is an error of that repo, the rest of the page is kept
+            name = node.get("nameWithOwner") if isinstance(node, dict) else None
+            kind = ERROR_KINDS.get(str((node_errors.get(index) or {}).get("type")), "bad_response")
+            page.failures.append((str(name or f"listing node {index}"), kind, f"GraphQL: {exc}"))
+    return page
+
+
+def _node_errors(body: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """Errors whose path points into the listing's nodes, keyed by node index."""
+    found: dict[int, dict[str, Any]] = {}
+    for error in body.get("errors") or []:
+        path = error.get("path") if isinstance(error, dict) else None
+        if isinstance(path, list) and "nodes" in path:
+            position = path.index("nodes") + 1
+            if position < len(path) and isinstance(path[position], int):
+                found.setdefault(path[position], error)
+    return found

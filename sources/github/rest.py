@@ -114,10 +114,13 @@ def fetch_repo(http: GitHubHttp, full_name: str, cache: Mapping[str, HttpCacheEn
         return repo_from_rest(_json(entry.body), full_name, "rest-304", now), None
     record = repo_from_rest(_json(response.text), full_name, "rest", now)
     etag = response.headers.get("etag")
+    if record.repo.lower() != full_name.lower():  # renamed: the next run asks for the new name
+        key = cache_key(repo_path(record.repo), http.api_url)
     return record, (HttpCacheEntry(key, etag, response.text, now) if etag else None)
 
 
 OnPage = Callable[[list[RepoRecord], HttpCacheEntry | None], None]
+OnBad = Callable[[str, str], None]  # (item, reason) of a listing item that is not a repository object
 
 
 def _page_url(first: str, page: int) -> str:
@@ -133,27 +136,28 @@ def _next_page(first: str, page: int, response: httpx.Response, items: int) -> s
 
 
 def list_owner(http: GitHubHttp, owner: str, cache: Mapping[str, HttpCacheEntry], now: datetime,
-               check: Callable[[], None], on_page: OnPage) -> list[RepoRecord]:
+               check: Callable[[], None], on_page: OnPage,
+               on_bad: OnBad = lambda item, reason: None) -> list[RepoRecord]:
     """Every public repo of an org (GET /orgs/{org}/repos), or of a user when the org is unknown (404).
 
     Returns the records of every page in GitHub's order. `check` runs before every request (the caller's
     rate-limit guard); `on_page` receives each page's records and its cache entry to store (None after a
-    304) as soon as they are parsed, so a stop in the middle keeps what was read. ItemGone when neither an
-    org nor a user of that name exists.
+    304) as soon as they are parsed, so a stop in the middle keeps what was read; `on_bad` hears of each item
+    that is not a repository object (it is skipped). ItemGone when neither an org nor a user of that name exists.
     """
     quoted = quote(owner, safe="")
     try:
         return _list(http, f"orgs/{quoted}/repos?type=public&per_page={PER_PAGE}", owner, cache, now, check,
-                     on_page)
+                     on_page, on_bad)
     except ItemGone as exc:
         if exc.status != 404:
             raise
     url = f"users/{quoted}/repos?type=owner&per_page={PER_PAGE}"
-    return _list(http, url, owner, cache, now, check, on_page)
+    return _list(http, url, owner, cache, now, check, on_page, on_bad)
 
 
 def _list(http: GitHubHttp, url: str, owner: str, cache: Mapping[str, HttpCacheEntry], now: datetime,
-          check: Callable[[], None], on_page: OnPage) -> list[RepoRecord]:
+          check: Callable[[], None], on_page: OnPage, on_bad: OnBad) -> list[RepoRecord]:
     records: list[RepoRecord] = []
     next_url: str | None = url
     page_number = 0
@@ -181,8 +185,14 @@ def _list(http: GitHubHttp, url: str, owner: str, cache: Mapping[str, HttpCacheE
         items = _json(text)
         if not isinstance(items, list):
             raise BadResponse(f"listing page {key} is not a JSON array")
-        page = [repo_from_rest(item, item.get("full_name", "") if isinstance(item, dict) else "", via, now)
-                for item in items]
+        page: list[RepoRecord] = []
+        for index, item in enumerate(items):
+            try:
+                page.append(repo_from_rest(item, item.get("full_name", "") if isinstance(item, dict) else "",
+                                           via, now))
+            except BadResponse as exc:  # one malformed repo never costs the rest of the page
+                name = item.get("full_name") if isinstance(item, dict) else None
+                on_bad(str(name or f"{owner}: listing item {index + 1} of page {page_number}"), str(exc))
         records.extend(page)
         on_page(page, update)
         next_url = _next_page(url, page_number, response, len(items))

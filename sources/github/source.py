@@ -200,6 +200,8 @@ class GitHubSource:
             body = self._graphql(run, graphql.ORG_QUERY, {"login": org, "cursor": cursor})
             page = graphql.parse_org_page(body, self._clock())
             run.add(page.records)
+            for item, kind, message in page.failures:
+                run.fail(f"{org}: {item}" if item.startswith("listing node") else item, kind, message)
             names.extend(record.repo for record in page.records)
             if not page.has_next or not page.end_cursor:
                 return OrgListing(org, tuple(names), self._clock())
@@ -213,7 +215,10 @@ class GitHubSource:
             if update is not None:
                 run.result.cache_updates.append(update)
 
-        records = rest.list_owner(run.http, org, cache, self._clock(), self._guard(run.http), on_page)
+        def on_bad(item: str, reason: str) -> None:
+            run.fail(item, "bad_response", f"listing item: {reason}")
+
+        records = rest.list_owner(run.http, org, cache, self._clock(), self._guard(run.http), on_page, on_bad)
         return OrgListing(org, tuple(record.repo for record in records), self._clock())
 
     def _repo(self, run: _Run, name: str, cache: Mapping[str, HttpCacheEntry]) -> None:

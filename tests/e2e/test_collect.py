@@ -98,9 +98,11 @@ def test_without_token_rest_then_304s(tmp_path: Path, standin: StandinServer) ->
     second = run_openwave("collect", "--config", str(config), "--source", "github", token=False)
     assert second.returncode == 1, second.stderr
     # the listing page and both repos answered 304 and cost no rate limit; the stored values are reused.
-    # Only the 404 of the deleted repo and the 301 of the renamed one count, as on GitHub.
-    assert 60 - standin.limits.remaining("core", False) == used_after_first + 2
+    # The renamed repo is asked for under its new name (no 301 again); only the deleted repo's 404 counts.
+    assert 60 - standin.limits.remaining("core", False) == used_after_first + 1
     assert standin.count(status=304) == 3
+    assert standin.count(path_regex=r"^/repos/zai-org/GLM-4$", status=304) == 1
+    assert standin.count(status=301) == 1  # the first run's only
     assert [r[1:6] for r in rows(db, REPOS_SQL)] == [r[1:6] for r in EXPECTED_REPOS]
     assert rows(db, "select count(*) from github_repo_snapshots where via = 'rest-304'") == [(5,)]
     assert "not modified" in second.stdout

@@ -227,3 +227,16 @@ def test_bad_node_is_a_bad_response_item() -> None:
     assert [r.repo for r in parsed.records] == ["c/d"]
     assert parsed.failures == [("a/b", "bad_response",
                                 "GraphQL: repository node lacks a field (KeyError: 'databaseId')")]
+
+
+def test_org_page_with_a_null_node_keeps_the_rest_of_the_page() -> None:
+    body = {"data": {"rateLimit": None, "repositoryOwner": {"repositories": {
+        "totalCount": 3, "pageInfo": {"hasNextPage": True, "endCursor": "c2"},
+        "nodes": [node(1, "acme/a", 10), None, node(3, "acme/c", 30)]}}},
+        "errors": [{"type": "FORBIDDEN", "path": ["repositoryOwner", "repositories", "nodes", 1],
+                    "message": "Resource protected by organization SAML enforcement."}]}
+    page = graphql.parse_org_page(body, FIXED)
+    assert page.records == [record(1, "acme/a", 10, requested_as=""), record(3, "acme/c", 30, requested_as="")]
+    assert (page.has_next, page.end_cursor, page.total_count) == (True, "c2", 3)
+    assert page.failures == [("listing node 1", "blocked",
+                              "GraphQL: FORBIDDEN: Resource protected by organization SAML enforcement.")]

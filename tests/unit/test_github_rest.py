@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 
-from sources.github import GitHubSource, cache_key
+from sources.github import GitHubSource, cache_key, rest
+from sources.github.http import GitHubHttp
 from sources.github.rest import parse_time, repo_from_rest
 from sources.policy import RetryPolicy
 from sources.records import HttpCacheEntry, ItemError, OrgListing, RepoRecord
@@ -141,7 +142,7 @@ def test_renamed_repo_follows_301_to_the_new_name() -> None:
     assert result.records == [record(515, "new-owner/new-name", 12, requested_as="old-owner/old-name")]
     assert [r.url.path for r in fake.seen] == ["/repos/old-owner/old-name", "/repositories/515"]
     assert result.resolved == {"old-owner/old-name": 515, "new-owner/new-name": 515}
-    assert [e.url for e in result.cache_updates] == ["repos/old-owner/old-name"]
+    assert [e.url for e in result.cache_updates] == ["repos/new-owner/new-name"]  # asked under its new name next
     again = run(fake, [], ["old-owner/old-name"], {e.url: e for e in result.cache_updates})
     assert [r.via for r in again.records] == ["rest-304"] and again.stats.not_modified == 1
 
@@ -220,3 +221,19 @@ def test_timestamps_are_utc_aware() -> None:
     assert parse_time("2024-12-26T08:00:00Z") == datetime(2024, 12, 26, 8, tzinfo=UTC)
     assert parse_time("2024-12-26T08:00:00").tzinfo is not None
     assert parse_time(None) is None
+
+
+def test_a_malformed_listing_item_is_skipped_and_reported() -> None:
+    items = [{"id": 1, "full_name": "acme/a", "stargazers_count": 5, "forks_count": 0},
+             {"id": "x", "full_name": "acme/broken", "stargazers_count": None},
+             {"id": 3, "full_name": "acme/c", "stargazers_count": 7, "forks_count": 1}]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=items)
+
+    bad: list[tuple[str, str]] = []
+    with GitHubHttp("https://api.github.test", None, RetryPolicy(), transport=httpx.MockTransport(handler)) as http:
+        records = rest.list_owner(http, "acme", {}, datetime(2026, 1, 1, tzinfo=UTC), lambda: None,
+                                  lambda page, update: None, lambda item, reason: bad.append((item, reason)))
+    assert [(r.repo_id, r.repo, r.stars) for r in records] == [(1, "acme/a", 5), (3, "acme/c", 7)]
+    assert [item for item, _ in bad] == ["acme/broken"]
