@@ -143,8 +143,9 @@ def test_renamed_repo_follows_301_to_the_new_name() -> None:
     assert [r.url.path for r in fake.seen] == ["/repos/old-owner/old-name", "/repositories/515"]
     assert result.resolved == {"old-owner/old-name": 515, "new-owner/new-name": 515}
     assert [e.url for e in result.cache_updates] == ["repos/new-owner/new-name"]  # asked under its new name next
-    again = run(fake, [], ["old-owner/old-name"], {e.url: e for e in result.cache_updates})
+    again = run(fake, [], ["new-owner/new-name"], {e.url: e for e in result.cache_updates})
     assert [r.via for r in again.records] == ["rest-304"] and again.stats.not_modified == 1
+    assert [r.url.path for r in fake.seen[2:]] == ["/repos/new-owner/new-name"]
 
 
 def test_old_then_new_name_is_fetched_once() -> None:
