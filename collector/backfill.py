@@ -7,7 +7,8 @@ keeps finished work. A repo's state (next page, oldest day, complete) lets the n
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ from warehouse.history import (
 
 BATCH_REPOS = 25  # load after this many repos ...
 BATCH_SECONDS = 5.0  # ... or this many seconds of fetching, whichever comes first
+LOAD_LOCK_WAIT = 900.0  # a batch waits this long for a collection's run to finish before it loads
 MAX_LISTED = 10
 STAGE = "Star history"
 
@@ -96,8 +98,9 @@ def _listed(names: Sequence[str]) -> str:
 class _Batch:
     """Fetched pages, states and errors waiting to be loaded; each flush is one short write transaction."""
 
-    def __init__(self, db_path: Path, run_id: int | None) -> None:
-        self.db_path, self.run_id = db_path, run_id
+    def __init__(self, db_path: Path, run_id: int | None,
+                 lock: Callable[[], AbstractContextManager[object]] = nullcontext) -> None:
+        self.db_path, self.run_id, self.lock = db_path, run_id, lock
         self.days: list[StarHistoryDay] = []
         self.covered: list[CoveredRange] = []
         self.states: dict[int, HistoryState] = {}
@@ -115,7 +118,7 @@ class _Batch:
 
     def flush(self) -> None:
         if self.states or self.errors:
-            with db.writing(self.db_path) as con, db.transaction(con):
+            with self.lock(), db.writing(self.db_path) as con, db.transaction(con):
                 load_history(con, self.days, self.covered, list(self.states.values()))
                 if self.run_id is not None:
                     load.load_errors(con, self.run_id, self.errors)
@@ -234,48 +237,54 @@ def run_backfill(config: Config, db_path: Path, *, repos: Sequence[str] = (), ma
                  lock_wait: float = 30.0) -> HistoryRunResult:
     """Backfill the star history of every tracked repo (or `repos`) back to its creation week.
 
-    Complete repos are skipped unless `refresh`; partial ones resume at their next page. Holds the warehouse
-    lock for the run; opens the file for writing only to plan and to load each batch.
+    Complete repos are skipped unless `refresh`; partial ones resume at their next page. The warehouse lock
+    and the file are taken only to plan and to load each batch, never while requests are in flight, so a
+    long backfill never makes the nightly collection wait more than one load.
     """
     stage = stage or Stage(enabled=False)
+
+    def locked() -> AbstractContextManager[object]:
+        return warehouse_lock(db_path, "backfill", max(lock_wait, LOAD_LOCK_WAIT))
+
     with warehouse_lock(db_path, "backfill", lock_wait):
         targets, run_id = _plan(db_path, repos)
-        result = HistoryRunResult("backfill", run_id=run_id)
-        final: dict[int, HistoryState | None] = {t.repo_id: t.state for t in targets}
-        work = _order([t for t in targets if refresh or not (t.state and t.state.complete)])
-        batch = _Batch(db_path, run_id)
-        http = _client(config, max_requests)
-        status: str | None = "failed"
-        try:
-            stage.start(STAGE, "0 requests", total=len(work))
-            for target in work:
-                state = _state_for(target)
-                try:
-                    if target.stars == 0:
-                        _no_stars(target, state, batch)
-                    else:
-                        _fetch(http, target, state, 1 if refresh else state.next_page, batch, result)
-                except (BudgetExhausted, RateLimitExhausted) as exc:
-                    result.stopped_reason = str(exc)
-                    break
-                finally:
-                    if target.repo_id in batch.touched:
-                        final[target.repo_id] = state
-                stage.advance(STAGE, detail=f"{http.stats.requests} requests")
-                if batch.due():
-                    batch.flush()
-            status = None
-        except KeyboardInterrupt:
-            status = "interrupted"
-            raise
-        finally:
-            result.requests = http.stats.requests
-            http.close()
-            batch.flush()
-            for target in targets:
-                _classify(result, target, final[target.repo_id])
+    result = HistoryRunResult("backfill", run_id=run_id)
+    final: dict[int, HistoryState | None] = {t.repo_id: t.state for t in targets}
+    work = _order([t for t in targets if refresh or not (t.state and t.state.complete)])
+    batch = _Batch(db_path, run_id, locked)
+    http = _client(config, max_requests)
+    status: str | None = "failed"
+    try:
+        stage.start(STAGE, "0 requests", total=len(work))
+        for target in work:
+            state = _state_for(target)
+            try:
+                if target.stars == 0:
+                    _no_stars(target, state, batch)
+                else:
+                    _fetch(http, target, state, 1 if refresh else state.next_page, batch, result)
+            except (BudgetExhausted, RateLimitExhausted) as exc:
+                result.stopped_reason = str(exc)
+                break
+            finally:
+                if target.repo_id in batch.touched:
+                    final[target.repo_id] = state
+            stage.advance(STAGE, detail=f"{http.stats.requests} requests")
+            if batch.due():
+                batch.flush()
+        status = None
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        result.requests = http.stats.requests
+        http.close()
+        batch.flush()
+        for target in targets:
+            _classify(result, target, final[target.repo_id])
+        with locked():
             _finish(db_path, result, http, status, len(batch.loaded))
-        stage.done(STAGE, f"{result.requests} requests")
+    stage.done(STAGE, f"{result.requests} requests")
     return result
 
 
