@@ -14,7 +14,8 @@ from collector.cron import ScheduleError, cron_trigger
 from sources.policy import RetryPolicy
 
 DEFAULT_CONFIG = "config.toml"
-REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/(?!\.+$)[A-Za-z0-9._-]+$")  # GitHub refuses "." and ".."
+# owner/name; a name of dots only ("." or "..") is refused, as GitHub does. No look-arounds: Polars reuses it.
+REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]*[A-Za-z0-9_-][A-Za-z0-9._-]*$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
