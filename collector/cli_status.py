@@ -35,6 +35,7 @@ def status(config_path: str | None, db_path: str | None, limit: int) -> None:
         with db.open_read(path) as con:
             recent = runs.last_runs(con, limit)
             newest = runs.newest_snapshots(con)
+            fetched = runs.newest_fetches(con)
             errors = runs.run_errors(con, recent[0]["run_id"]) if recent else []
     except db.WarehouseError as exc:
         raise click.ClickException(str(exc)) from None
@@ -57,12 +58,12 @@ def status(config_path: str | None, db_path: str | None, limit: int) -> None:
         if len(errors) > 20:
             console.print(f"  … and {len(errors) - 20:,} more: openwave query \"select * from run_errors "
                           f"where run_id = {recent[0]['run_id']}\"")
-    console.print("[bold]newest snapshot[/]")
+    console.print("[bold]newest data[/]")
     for source, day in newest.items():
-        console.print(f"  {source}: {_fmt(day)}")
-    # star_history days are when stars were given, not when they were fetched: no freshness rule for them
-    nightly = {source: newest.get(source) for source in ("github", "huggingface")}
-    for warning in freshness(nightly, datetime.now(UTC)):
+        when = fetched.get(source)
+        console.print(f"  {source}: {_fmt(day)}" + (f" (collected {_fmt(when)} UTC)" if when else ""))
+    # freshness is when rows were last collected (not the snapshot day, not imports, not star-history days)
+    for warning in freshness(fetched, datetime.now(UTC)):
         console.print(f"[yellow]warning[/]: {escape(warning)}")
     upcoming = next_run(path)
     console.print(f"[bold]scheduler[/]: next run {_fmt(upcoming)}" if upcoming

@@ -111,6 +111,16 @@ def newest_snapshots(con: duckdb.DuckDBPyConnection) -> dict[str, date | None]:
     return newest
 
 
+def newest_fetches(con: duckdb.DuckDBPyConnection) -> dict[str, datetime | None]:
+    """When each nightly source last stored collected rows (max fetched_at; imports don't count)."""
+    newest: dict[str, datetime | None] = {}
+    for source in ("github", "huggingface"):
+        table = FRESHNESS[source][0]
+        row = con.execute(f"select max(fetched_at) from {table} where origin = 'collected'").fetchone()
+        newest[source] = row[0] if row else None
+    return newest
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -112,3 +112,19 @@ def test_mark_interrupted_only_closes_runs_of_dead_processes(con: duckdb.DuckDBP
         (5, "ok", True, None),
     ]
     assert mark_interrupted(con) == []
+
+
+def test_newest_fetches_ignore_imports(tmp_path) -> None:
+    import duckdb as _duckdb
+
+    from warehouse.migrate import migrate
+    from warehouse.runs import newest_fetches
+
+    with _duckdb.connect(str(tmp_path / "f.duckdb")) as con:
+        migrate(con)
+        con.execute("""insert into github_repo_snapshots (snapshot_date, repo_id, repo, stars, via, origin, fetched_at)
+                       values ('2026-11-01', 1, 'a/b', 5, 'graphql', 'collected', '2026-11-01 03:00:00+00'),
+                              ('2026-11-20', 1, 'a/b', 9, 'import', 'imported:x.csv', '2026-11-28 10:00:00+00')""")
+        fetched = newest_fetches(con)
+    assert fetched["huggingface"] is None
+    assert fetched["github"].isoformat().startswith("2026-11-01T03:00:00")
