@@ -11,6 +11,7 @@ import duckdb
 from collector.importer import GITHUB, HUB, FileSpec, ImportFileError, bad_rows_message, read_snapshot_file
 from collector.lock import LockBusy, warehouse_lock
 from collector.options import UsageError, config_option, db_option, resolve_db
+from dashboards import comparison_views
 from dashboards import export as exporter
 from warehouse import WarehouseError, db, imports
 
@@ -117,7 +118,8 @@ def _destination(single: bool, fmt: str, output: Path | None) -> tuple[Path | No
 @click.option("--format", "fmt", type=click.Choice(exporter.FORMATS), default="csv", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
               help="file for one NAME, else directory (default exports/); one NAME without it goes to stdout")
-@click.option("--all", "export_all", is_flag=True, help="export every view and table")
+@click.option("--all", "export_all", is_flag=True,
+              help="export every comparison view (lab_comparison, lab_growth, license_mix, ...)")
 @config_option
 @db_option
 def export(names: tuple[str, ...], fmt: str, output: Path | None, export_all: bool, config_path: str | None,
@@ -135,7 +137,8 @@ def export(names: tuple[str, ...], fmt: str, output: Path | None, export_all: bo
     file, folder = _destination(single, fmt, output)
     with _open_read(resolve_db(db_path, config_path)) as con:
         known = exporter.relations(con)
-        wanted = list(known) if export_all else list(dict.fromkeys(n.lower() for n in names))
+        wanted = ([n for n in comparison_views() if n in known] if export_all
+                  else list(dict.fromkeys(n.lower() for n in names)))
         unknown = [n for n in wanted if n not in known]
         if unknown:
             views = ", ".join(n for n, kind in known.items() if kind == "view") or "(none yet)"

@@ -6,7 +6,13 @@ after the base views of `warehouse/views/`.
 
 from pathlib import Path
 
-from warehouse.db import register_view_dir
+from warehouse.db import register_view_dir, view_name
 
 VIEWS_DIR = Path(__file__).resolve().parent / "views"
 register_view_dir(VIEWS_DIR)
+
+
+def comparison_views() -> list[str]:
+    """The names of the comparison views (what `openwave export --all` writes), in file order."""
+    names = (view_name(path.read_text()) for path in sorted(VIEWS_DIR.glob("*.sql")))
+    return [name for name in names if name]
