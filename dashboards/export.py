@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -137,10 +138,16 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+MARKDOWN_ACTIVE = re.compile(r"[`*\[\]~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+AUTOLINK = re.compile(r"(?i)(://|www\.)")
+
+
 def escape_markdown(text: str) -> str:
-    """Make a cell inert inside a GitHub-flavoured table: no new cell, no new row, no HTML."""
+    """Make a cell inert inside a GitHub-flavoured table: no new cell or row, no HTML, no link, image or
+    emphasis (upstream text such as a model card's licence name is untrusted)."""
     text = text.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("|", "\\|")
+    text = MARKDOWN_ACTIVE.sub(lambda m: "\\" + m.group(0), text.replace("|", "\\|"))
+    text = AUTOLINK.sub(lambda m: ":\\/\\/" if m.group(0) == "://" else m.group(0)[:3] + "\\.", text)
     return " ".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
 

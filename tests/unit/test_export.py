@@ -128,3 +128,16 @@ def test_relations_and_view_descriptions(con: duckdb.DuckDBPyConnection) -> None
 ])
 def test_float_format(value: float, text: str) -> None:
     assert ex.format_float(value) == text
+
+
+def test_markdown_cells_cannot_make_links_images_or_emphasis() -> None:
+    from markdown_it import MarkdownIt
+
+    from dashboards.export import escape_markdown
+
+    hostile = "![x](https://evil.example/p.png) [click](https://phish.example) *b* _i_ ~~s~~ `c` www.evil.com"
+    html = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(
+        f"| licence |\n| --- |\n| {escape_markdown(hostile)} |\n")
+    cell = html.split("<td>")[1].split("</td>")[0]
+    assert cell == hostile  # the same text, shown as text: no <a>, <img>, <em>, <s> or <code>
+    assert escape_markdown("hf_lab_downloads") == "hf_lab_downloads"  # identifiers stay readable
