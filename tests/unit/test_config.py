@@ -50,7 +50,7 @@ def test_shipped_config_is_valid_and_complete() -> None:
     assert config.entity("openclaw").region == "EU"
     assert config.entity("zhipu").github_orgs == ("zai-org", "THUDM")
     assert config.entity("openharmony").mirror is True
-    assert len(config.events) == 28
+    assert len(config.events) == 33
     assert config.crossovers[0].a == "openclaw/openclaw"
     assert config.graphql_url == "https://api.github.com/graphql"
     assert config.warehouse_path == ROOT / "data" / "openwave.duckdb"
