@@ -20,9 +20,10 @@ def schedule(config_path: str | None, db_path: str | None, run_now: bool, lock_w
     """Stay in the foreground and run `collect` (then star-history upkeep) on the [schedule] cron.
 
     One run at a time: a fire due while a run is still going is skipped. A run missed while the machine slept
-    starts on wake if within `misfire_grace_seconds`. Ctrl-C or SIGTERM lets the run in progress finish its
-    current source (recorded as interrupted) and exits 0; a second signal aborts at once. Runs are logged to
-    stderr and to openwave.log next to the warehouse.
+    starts on wake if within `misfire_grace_seconds`. Ctrl-C or SIGTERM stops the run in progress before its
+    next request (a Retry-After wait ends at once), loads what was read, records the run as interrupted and
+    exits 0; a second signal aborts at once. One scheduler per warehouse (a second one exits 1). Runs are
+    logged to stderr and to openwave.log next to the warehouse.
     """
     config = load(config_path)
     db = Path(db_path) if db_path else config.warehouse_path

@@ -96,7 +96,7 @@ def entity_repo_pairs(entities: Sequence[Entity], result: GitHubResult,
 
 
 def collect_github(config: Config, entities: Sequence[Entity], db_path: Path, run_id: int, day: date,
-                   stage: Stage) -> SourceOutcome:
+                   stage: Stage, stop: threading.Event | None = None) -> SourceOutcome:
     outcome = SourceOutcome("github")
     orgs = unique(org for e in entities for org in e.github_orgs)
     repos = unique(repo for e in entities for repo in e.github_repos)
@@ -108,7 +108,8 @@ def collect_github(config: Config, entities: Sequence[Entity], db_path: Path, ru
     # a repo renamed since (THUDM -> zai-org) is asked for under its name now: no 301 to pay every night
     repos = unique(current.get(name.lower(), name) for name in repos)
     stage.start("GitHub", f"{len(orgs)} orgs, {len(repos)} named repos")
-    source = GitHubSource(config.github.api_url, config.graphql_url, config.github.token, config.github.retry)
+    source = GitHubSource(config.github.api_url, config.graphql_url, config.github.token, config.github.retry,
+                          stop=stop)
     result = source.fetch(orgs, repos, cache,
                           progress=lambda n: stage.update("GitHub", n, "repos read"))
     stage.done("GitHub", f"{len(result.errors):,} failed" if result.errors else "", count=len(result.records))
@@ -122,13 +123,14 @@ def collect_github(config: Config, entities: Sequence[Entity], db_path: Path, ru
 
 
 def collect_huggingface(config: Config, entities: Sequence[Entity], db_path: Path, run_id: int, day: date,
-                        stage: Stage) -> SourceOutcome:
+                        stage: Stage, stop: threading.Event | None = None) -> SourceOutcome:
     outcome = SourceOutcome("huggingface")
     authors = unique(a for e in entities for a in e.hf_authors)
     if not authors:
         return outcome
     stage.start("Hugging Face", f"{len(authors)} authors", total=len(authors))
-    source = HuggingFaceSource(config.huggingface.endpoint, config.huggingface.token, config.huggingface.retry)
+    source = HuggingFaceSource(config.huggingface.endpoint, config.huggingface.token, config.huggingface.retry,
+                               stop=stop)
     records, errors = source.fetch(authors, progress=lambda n: stage.update("Hugging Face", n))
     stage.done("Hugging Face", f"{len(records):,} models")
     with db.writing(db_path) as con, db.transaction(con):
@@ -204,13 +206,19 @@ def collect_sources(config: Config, entities: Sequence[Entity], summary: RunSumm
     day = utc_today()
     steps = {"github": collect_github, "huggingface": collect_huggingface}
     interrupted = False
-    for name in sources:
+    for index, name in enumerate(sources):
         if stop is not None and stop.is_set():
             interrupted = True
             summary.message = f"stopped before {name}"
             break
         summary.outcomes.append(guarded(name, steps[name], config, entities, summary.db_path, summary.run_id,
-                                        day, stage))
+                                        day, stage, stop))
+        if stop is not None and stop.is_set():  # the source stopped early: what it read is loaded, consistently
+            interrupted = True
+            rest = sources[index + 1:]
+            summary.message = (f"stopped during {name} (what it read before the stop is loaded)"
+                               + (f"; not started: {', '.join(rest)}" if rest else ""))
+            break
     github = summary.outcome("github")
     if github is not None and github.stored and not interrupted:
         github.history_requests = history_upkeep(config, summary.db_path, summary.run_id, stage, github)

@@ -3,9 +3,11 @@
 - The cron of `[schedule]` (5 fields; 6 with seconds first, for tests) fires `run_collection` in its timezone.
 - A fire due while a run is still going is skipped and logged (max_instances=1); missed fires (machine asleep)
   are coalesced into one run, started on wake if within `misfire_grace_seconds`.
-- Between runs the process holds no lock and no handle on the DuckDB file.
-- SIGINT/SIGTERM: the run in progress finishes its current source's load and is recorded as interrupted,
-  then the process exits 0. A second signal aborts at once (nothing half-loaded is committed).
+- Between runs the process holds no lock and no handle on the DuckDB file; for its whole life it holds an
+  exclusive flock on `<db>.scheduler.lock`, so a second scheduler on the same warehouse exits 1.
+- SIGINT/SIGTERM: the sources stop before their next request (a Retry-After wait ends at once), what they
+  read so far is loaded and the run is recorded as interrupted, then the process exits 0. A second signal
+  aborts at once (nothing half-loaded is committed).
 """
 
 from __future__ import annotations
@@ -177,10 +179,30 @@ def serve(config: Config, db_path: Path, *, run_now: bool = False, lock_wait: fl
           collect: Callable[[Config, Path, threading.Event, float], Any] = _collect) -> int:
     """Run the nightly job on the cron until SIGINT/SIGTERM (or `stop`); returns the exit code (0)."""
     trigger = cron_trigger(config.schedule.cron, config.schedule.timezone)
-    other = scheduler_state.read_state(db_path)
-    if other and other.get("pid") != os.getpid():
-        raise SchedulerRunning(f"{db_path}: `openwave schedule` is already running for it "
-                               f"(pid {other['pid']}, started {other.get('started_at')}); stop it first")
+    lock_fd = scheduler_state.acquire_lock(db_path)  # held for the life of the process, released by exit
+    if lock_fd is None:
+        raise SchedulerRunning(_already_running(db_path))
+    try:
+        return _serve(config, db_path, trigger, run_now=run_now, lock_wait=lock_wait, stop=stop,
+                      wake_seconds=wake_seconds, collect=collect)
+    finally:
+        scheduler_state.release_lock(lock_fd)
+
+
+def _already_running(db_path: Path) -> str:
+    """The refusal, naming the scheduler holding the lock (its state file may lag its lock for a moment)."""
+    deadline = time.monotonic() + 2.0
+    while not isinstance((other := scheduler_state.load_state(db_path)).get("pid"), int) \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pid = other.get("pid", "unknown")
+    return (f"{db_path}: `openwave schedule` is already running for it "
+            f"(pid {pid}, started {other.get('started_at')}); stop it first")
+
+
+def _serve(config: Config, db_path: Path, trigger: CronTrigger, *, run_now: bool, lock_wait: float,
+           stop: threading.Event | None, wake_seconds: float,
+           collect: Callable[[Config, Path, threading.Event, float], Any]) -> int:
     setup_run_logging(db_path, config)
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # skips and misfires are logged by Nightly
     stop = stop or threading.Event()
@@ -205,7 +227,7 @@ def serve(config: Config, db_path: Path, *, run_now: bool = False, lock_wait: fl
     finally:
         stop.set()
         state = scheduler_state.read_state(db_path) or {}
-        log.info("stopping: %s", "waiting for the run in progress to finish its current source"
+        log.info("stopping: %s", "waiting for the run in progress to stop its current source and load it"
                  if state.get("running_since") else "no run in progress")
         scheduler.shutdown(wait=True)
         scheduler_state.remove_state(db_path)

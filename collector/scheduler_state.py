@@ -1,12 +1,16 @@
 """What a running `openwave schedule` tells the other commands, and data-freshness warnings for `status`.
 
 The scheduler keeps `<db>.scheduler.json` next to the warehouse: its pid, cron, timezone, next run and last
-run. It is written when the scheduler starts and after each run, and removed when it exits cleanly; a file
-left by a process that died is ignored (the pid must be alive).
+run. It is written when the scheduler starts and after each run, and removed when it exits cleanly.
+
+For its whole life the scheduler also holds an exclusive `flock` on `<db>.scheduler.lock` (the kernel drops
+it when the process dies, even by SIGKILL). The state file is trusted only while that lock is held: a file
+left by a killed scheduler is ignored even when its pid was reused by another process.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import socket
@@ -21,17 +25,53 @@ def state_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".scheduler.json")
 
 
-def pid_alive(pid: int) -> bool:
-    """True when a process with this pid exists (ours or another user's)."""
-    if pid <= 0:
-        return False
+def lock_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".scheduler.lock")
+
+
+def acquire_lock(db_path: Path) -> int | None:
+    """Take the scheduler lock of `db_path` without waiting: the open fd (hold it, then `release_lock`), or
+    None when another scheduler holds it. The lock file itself is left in place (deleting it would race)."""
+    path = lock_path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)  # a first run creates the warehouse folder
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def release_lock(fd: int) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def lock_held(db_path: Path) -> bool:
+    """True while a scheduler (another process, or another open of this file) holds the lock of `db_path`.
+
+    Probes with a non-blocking shared lock on a separate fd, released at once."""
+    try:
+        fd = os.open(lock_path(db_path), os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
         return False
-    except PermissionError:
+    except OSError:
+        return True  # cannot probe (permissions): fall back to trusting the state file
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
         return True
-    return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 def write_state(db_path: Path, **fields: Any) -> dict[str, Any]:
@@ -55,14 +95,16 @@ def remove_state(db_path: Path) -> None:
 
 
 def read_state(db_path: Path) -> dict[str, Any] | None:
-    """The state of the scheduler serving `db_path`, or None when none is running."""
-    state = _load(state_path(db_path))
-    pid = state.get("pid")
-    if not isinstance(pid, int):
+    """The state of the scheduler serving `db_path`, or None when none is running (nobody holds its lock)."""
+    state = load_state(db_path)
+    if not isinstance(state.get("pid"), int):
         return None
-    if state.get("host", socket.gethostname()) != socket.gethostname():
-        return state  # another machine (shared disk): its pid cannot be checked from here
-    return state if pid_alive(pid) else None
+    return state if lock_held(db_path) else None
+
+
+def load_state(db_path: Path) -> dict[str, Any]:
+    """The state file as written, whether or not its scheduler still runs ({} when missing or unreadable)."""
+    return _load(state_path(db_path))
 
 
 def next_run(db_path: Path) -> datetime | None:

@@ -7,13 +7,16 @@ request, sets the RetryPolicy timeout on each (the client passes `timeout=None`)
 caps attempts per request at `max_attempts`, stops the source when told to wait over
 `max_retry_after_seconds`, and sends nothing outside the endpoint's origin (the client probes
 `{HF_ENDPOINT}/api/agent-harnesses` once per process for its user-agent; elsewhere that probe fails locally).
-tenacity restarts an author's listing when the stream broke. The token goes to `HfApi` only.
+tenacity restarts an author's listing when the stream broke. The token goes to `HfApi` only. With a `stop`
+event, the transport sends nothing once it is set (StopRequested) and the authors not done are skipped;
+huggingface_hub's own retry sleeps cannot be cut short, the check before the next request ends them.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -60,6 +63,13 @@ class RateLimitStop(HubSourceError):
     """The upstream asked us to wait longer than max_retry_after_seconds: the source stops."""
 
 
+class StopRequested(HubSourceError):
+    """The caller's stop event is set (the scheduler is shutting down): no further request is sent."""
+
+
+STOPPED = "stopped: the scheduler is shutting down"
+
+
 def _advised_wait(response: httpx2.Response) -> int | None:
     """Seconds huggingface_hub would wait before retrying this response (RateLimit t, else Retry-After)."""
     info = parse_ratelimit_headers(response.headers) if response.status_code == 429 else None
@@ -74,8 +84,8 @@ class _MeteredTransport(httpx2.BaseTransport):
     our factory builds (one is rebuilt after a ConnectError); the inner transport is made on demand."""
 
     def __init__(self, endpoint: str, retry: RetryPolicy, stats: SourceStats, clock: Callable[[], datetime],
-                 factory: Callable[[], httpx2.BaseTransport]) -> None:
-        self.retry, self.stats, self.clock, self.factory = retry, stats, clock, factory
+                 factory: Callable[[], httpx2.BaseTransport], stop: threading.Event | None = None) -> None:
+        self.retry, self.stats, self.clock, self.factory, self.stop = retry, stats, clock, factory, stop
         self.origin = (httpx2.URL(endpoint).scheme, httpx2.URL(endpoint).netloc)
         self.timeout = httpx2.Timeout(retry.timeout_seconds).as_dict()
         self.inner: httpx2.BaseTransport | None = None
@@ -87,6 +97,8 @@ class _MeteredTransport(httpx2.BaseTransport):
         self.attempts, self.failed = 0, False
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        if self.stop is not None and self.stop.is_set():
+            raise StopRequested(STOPPED)
         if (request.url.scheme, request.url.netloc) != self.origin:
             raise HubSourceError(f"not sent: {request.url.host} is outside the configured endpoint")
         key = (request.method, str(request.url))
@@ -132,13 +144,15 @@ class HuggingFaceSource:
     def __init__(self, endpoint: str, token: str | None, retry: RetryPolicy, *,
                  transport_factory: Callable[[], httpx2.BaseTransport] = httpx2.HTTPTransport,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, stop: threading.Event | None = None) -> None:
         endpoint = endpoint.rstrip("/")
         # token=False: never fall back to a locally saved token or $HF_TOKEN behind the config's back
         self._api = HfApi(endpoint=endpoint, token=token or False, library_name="openwave")
-        self._retry, self._clock, self._sleep = retry, clock, sleep
+        if stop is not None and sleep is time.sleep:
+            sleep = stop.wait  # a restart's backoff ends as soon as stop is set
+        self._retry, self._clock, self._sleep, self._stop = retry, clock, sleep, stop
         self.stats = SourceStats()
-        self._transport = _MeteredTransport(endpoint, retry, self.stats, clock, transport_factory)
+        self._transport = _MeteredTransport(endpoint, retry, self.stats, clock, transport_factory, stop)
 
     def _new_client(self) -> httpx2.Client:
         hooks = {"request": [hf_http.hf_request_event_hook]}  # the client's own: offline mode, request id
@@ -174,11 +188,17 @@ class HuggingFaceSource:
             for done, author in enumerate(dict.fromkeys(authors)):
                 if progress is not None and done:
                     progress(done)
+                if self._stop is not None and self._stop.is_set() and not self.stats.stopped_reason:
+                    self.stats.stopped_reason = STOPPED
                 if self.stats.stopped_reason:
                     errors.append(self._error(author, "skipped", f"not fetched: {self.stats.stopped_reason}"))
                     continue
                 try:
                     listed = self._list_author(author)
+                except StopRequested:  # mid-listing: this author's partial listing is dropped, the rest skipped
+                    self.stats.stopped_reason = STOPPED
+                    errors.append(self._error(author, "skipped", f"not fetched: {STOPPED}"))
+                    continue
                 except Exception as exc:  # an author that fails never stops the others
                     if isinstance(exc, RateLimitStop):
                         self.stats.stopped_reason = f"rate limited: {exc}"

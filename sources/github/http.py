@@ -2,12 +2,14 @@
 
 Requests are made one at a time (GitHub's guidance for one token). Retries are declared once with tenacity:
 5xx, timeouts and dropped connections back off exponentially with jitter, capped; secondary limits
-(403/429 with Retry-After) are waited out; an exhausted primary limit stops the caller cleanly.
+(403/429 with Retry-After) are waited out; an exhausted primary limit stops the caller cleanly. With a
+`stop` event, no request is sent once it is set (StopRequested) and a wait between attempts ends at once.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -48,6 +50,10 @@ class RateLimitExhausted(GitHubError):
 
 class BudgetExhausted(GitHubError):
     """The caller's own request budget (--max-requests) is spent."""
+
+
+class StopRequested(GitHubError):
+    """The caller's stop event is set (the scheduler is shutting down): no further request is sent."""
 
 
 class ItemGone(GitHubError):
@@ -124,7 +130,7 @@ class GitHubHttp:
 
     def __init__(self, api_url: str, token: str | None, retry: RetryPolicy, *,
                  max_requests: int | None = None, sleep: Callable[[float], None] = time.sleep,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None, stop: threading.Event | None = None) -> None:
         self.api_url = api_url.rstrip("/")
         self.authenticated = bool(token)
         self._secret = token or None
@@ -132,6 +138,9 @@ class GitHubHttp:
         self.max_requests = max_requests
         self.stats = SourceStats()
         self.limits: dict[str, RateLimit] = {}
+        self._stop = stop
+        if stop is not None and sleep is time.sleep:
+            sleep = stop.wait  # a wait between attempts (Retry-After, backoff) ends as soon as stop is set
         self._sleep = sleep
         headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION,
                    "User-Agent": USER_AGENT}
@@ -144,6 +153,8 @@ class GitHubHttp:
     # -- plumbing ------------------------------------------------------------------------------------------
 
     def _count(self, request: httpx.Request) -> None:
+        if self._stop is not None and self._stop.is_set():
+            raise StopRequested("stopped: the scheduler is shutting down")
         if self.max_requests is not None and self.stats.requests >= self.max_requests:
             raise BudgetExhausted(f"request budget of {self.max_requests} spent")
         self.stats.requests += 1

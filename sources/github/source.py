@@ -2,12 +2,13 @@
 
 With a token it reads GraphQL: org listing pages carry the statistics, named repos not already listed go
 100 to a query. Without a token it reads REST: listing pages carry full repos, named repos cost one
-conditional request each (304 is free). A spent rate limit or request budget stops the source cleanly:
-what was read is kept and every org/repo not done gets a "skipped" ItemError.
+conditional request each (304 is free). A spent rate limit or request budget, or a set `stop` event, stops
+the source cleanly: what was read is kept and every org/repo not done gets a "skipped" ItemError.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from sources.github.http import (
     GitHubHttp,
     ItemGone,
     RateLimitExhausted,
+    StopRequested,
     UpstreamError,
     describe_reset,
 )
@@ -32,6 +34,7 @@ from sources.records import ErrorKind, HttpCacheEntry, ItemError, OrgListing, Re
 GONE: dict[int, tuple[ErrorKind, str]] = {404: ("not_found", "not found (HTTP 404)"),
                                           410: ("not_found", "deleted (HTTP 410)"),
                                           451: ("blocked", "repository access blocked (HTTP 451)")}
+STOPPED = "stopped: the scheduler is shutting down"
 
 
 @dataclass(slots=True)
@@ -91,11 +94,13 @@ class GitHubSource:
 
     def __init__(self, api_url: str, graphql_url: str, token: str | None, retry: RetryPolicy, *,
                  transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep,
-                 max_requests: int | None = None, clock: Callable[[], datetime] | None = None) -> None:
+                 max_requests: int | None = None, clock: Callable[[], datetime] | None = None,
+                 stop: threading.Event | None = None) -> None:
         self.api_url, self.graphql_url = api_url, graphql_url
         self._token, self._retry = token, retry
         self._transport, self._sleep, self._max_requests = transport, sleep, max_requests
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._stop_event = stop
 
     @property
     def authenticated(self) -> bool:
@@ -109,7 +114,7 @@ class GitHubSource:
         """
         orgs, repos = _unique(orgs), _unique(repos)
         with GitHubHttp(self.api_url, self._token, self._retry, max_requests=self._max_requests,
-                        sleep=self._sleep, transport=self._transport) as http:
+                        sleep=self._sleep, transport=self._transport, stop=self._stop_event) as http:
             run = _Run(http, self._clock, self._token, progress)
             try:
                 for org in orgs:
@@ -126,6 +131,8 @@ class GitHubSource:
                 self._stop(run, orgs, repos, self._limit_reason(exc))
             except BudgetExhausted:
                 self._stop(run, orgs, repos, f"request budget spent ({self._max_requests} requests)")
+            except StopRequested:
+                self._stop(run, orgs, repos, STOPPED)
             self._note_limits(run)
         return run.result
 

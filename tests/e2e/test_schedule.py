@@ -136,7 +136,8 @@ def test_run_now_runs_at_once_then_waits_holding_nothing(start: Callable[..., Sc
     new_year = datetime(datetime.now(UTC).year + 1, 1, 1, tzinfo=UTC)
     assert datetime.fromisoformat(state["next_run_at"]) == new_year
     held = [name for name in scheduler.open_files() if "openwave.duckdb" in name]
-    assert held == []  # no handle on the warehouse, its WAL or its lock file between runs
+    # no handle on the warehouse, its WAL or its lock file between runs: only the scheduler's own lock
+    assert held == [str(scheduler.db.parent / "openwave.duckdb.scheduler.lock")]
     status = run_openwave("status", "--db", str(scheduler.db))
     assert status.returncode == 0, status.stderr
     assert f"next run {new_year:%Y-%m-%d %H:%M:%S}" in status.stdout
@@ -163,29 +164,37 @@ def test_a_slow_run_is_not_doubled(start: Callable[..., Scheduler], standin: Sta
     assert "skipped: the previous run is still going (one run at a time; coalesced)" in scheduler.log
 
 
-def test_a_concurrent_collect_is_refused_and_sigterm_leaves_a_consistent_warehouse(
+def test_a_concurrent_collect_is_refused_and_sigterm_stops_a_slow_fetch_at_once(
         start: Callable[..., Scheduler], standin: StandinServer) -> None:
-    # the run sits in its GitHub fetch for 9 s: two GraphQL requests of 4.5 s (under the 5 s client timeout)
-    standin.faults.add(r"^/graphql", "delay", seconds=4.5, times=2)
+    # a slow GitHub fetch: the org listing takes 4.5 s (under the 5 s client timeout), then the batch of named
+    # repos is told to wait 600 s (a secondary limit under max_retry_after_seconds): unstopped, > 10 minutes
+    standin.faults.add(r"^/graphql", "delay", seconds=4.5)
+    standin.faults.add(r"^/graphql", "secondary", retry_after=600, times=5)
     scheduler = start(FAR, "--run-now")
     wait_for(lambda: scheduler.state().get("running_since"), 20, "the scheduled run to start")
     refused = run_openwave("collect", "--config", str(scheduler.config), "--lock-wait", "1")
     assert refused.returncode == 1
     holder = f"a collection is already writing it: pid {scheduler.proc.pid} (`openwave schedule`"
     assert holder in refused.stderr
-    assert standin.count(r"^/api/models") == 0  # the signal comes before the Hugging Face source starts
+    wait_for(lambda: standin.count(r"^/graphql", status=403), 20, "the fetch to start its 600 s wait")
+    assert standin.count(r"^/api/models") == 0  # the signal comes during the GitHub fetch
     began = time.monotonic()
     assert scheduler.stop(signal.SIGTERM, timeout=30) == 0
-    assert time.monotonic() - began < 15
+    assert time.monotonic() - began < 5  # the wait ends at once: not after the whole (> 10 min) fetch
+    assert standin.count(r"^/graphql") == 2  # the listing, the batch told to wait; no retry after the stop
     runs = scheduler.sql("select run_id, status, message from runs")
-    assert runs == [(1, "interrupted", "stopped before huggingface")]
-    # the source that was fetching finished its load (all its rows); the next one never started (none)
-    assert scheduler.sql("select count(*) from github_repo_snapshots where run_id = 1") == [(REPOS,)]
+    assert runs == [(1, "interrupted",
+                     "stopped during github (what it read before the stop is loaded); not started: huggingface")]
+    # what GitHub read before the stop loaded in one transaction (the org's repos); the rest is skipped
+    assert scheduler.sql("select count(*) from github_repo_snapshots where run_id = 1") == [(REPOS - 1,)]
+    assert scheduler.sql("select item, kind, message from run_errors where run_id = 1") == [
+        ("meta-llama/llama3", "skipped", "not fetched: stopped: the scheduler is shutting down")]
     assert scheduler.sql("select count(*) from hf_model_snapshots") == [(0,)]
     log = scheduler.log
-    assert "stopping: waiting for the run in progress to finish its current source" in log
+    assert "stopping: waiting for the run in progress to stop its current source and load it" in log
     assert "run 1: interrupted in" in log and "scheduler stopped" in log
 
+    standin.faults.clear()
     again = run_openwave("collect", "--config", str(scheduler.config))
     assert again.returncode == 0, again.stderr
     assert scheduler.sql("select run_id, status from runs order by run_id") == [(1, "interrupted"), (2, "ok")]

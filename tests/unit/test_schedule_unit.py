@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -15,12 +17,21 @@ from pathlib import Path
 import pytest
 from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 from apscheduler.triggers.cron import CronTrigger
+from click.testing import CliRunner
 
-from collector import logs, scheduler_state
+from collector import cli_schedule, logs, scheduler_state
 from collector.config import Config, GitHubConfig, HuggingFaceConfig, ScheduleConfig
 from collector.lock import LockBusy
 from collector.run import RunSummary, SourceOutcome
-from collector.schedule import Nightly, ScheduleError, cron_trigger, cron_weekdays, make_scheduler, serve
+from collector.schedule import (
+    Nightly,
+    ScheduleError,
+    SchedulerRunning,
+    cron_trigger,
+    cron_weekdays,
+    make_scheduler,
+    serve,
+)
 
 UTC_JAN5 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)  # a Monday
 
@@ -206,6 +217,8 @@ def test_overlapping_fires_are_skipped_and_logged(tmp_path: Path, monkeypatch: p
 def test_state_file_round_trip(tmp_path: Path) -> None:
     db = tmp_path / "ow.duckdb"
     when = datetime(2026, 1, 6, 3, 0, tzinfo=UTC)
+    fd = scheduler_state.acquire_lock(db)  # a scheduler is alive while its lock is held
+    assert fd is not None
     scheduler_state.write_state(db, cron="0 3 * * *", next_run_at=when, last_run_id=None)
     scheduler_state.write_state(db, last_run_id=7, last_status="ok")
     state = scheduler_state.read_state(db)
@@ -213,12 +226,14 @@ def test_state_file_round_trip(tmp_path: Path) -> None:
     assert (state["pid"], state["cron"], state["last_run_id"], state["last_status"]) == \
         (os.getpid(), "0 3 * * *", 7, "ok")
     assert scheduler_state.next_run(db) == when
-    scheduler_state.remove_state(db)
-    assert scheduler_state.read_state(db) is None
+    scheduler_state.release_lock(fd)
+    assert scheduler_state.read_state(db) is None  # no scheduler holds the lock: the file is not trusted
     assert scheduler_state.next_run(db) is None
+    scheduler_state.remove_state(db)
+    assert not scheduler_state.state_path(db).exists()
 
 
-def test_state_of_a_dead_process_is_ignored_a_live_one_kept(tmp_path: Path) -> None:
+def test_state_is_trusted_only_while_the_lock_is_held(tmp_path: Path) -> None:
     db = tmp_path / "ow.duckdb"
     code = "import os; print(os.getpid())"
     dead = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -228,9 +243,82 @@ def test_state_of_a_dead_process_is_ignored_a_live_one_kept(tmp_path: Path) -> N
     assert scheduler_state.next_run(db) is None
     scheduler_state.remove_state(db)  # not ours: left alone
     assert scheduler_state.state_path(db).exists()
-    alive = f'{{"pid": {os.getppid()}, "next_run_at": "2026-01-06T04:00:00+01:00"}}'
-    scheduler_state.state_path(db).write_text(alive)
-    assert scheduler_state.next_run(db) == datetime(2026, 1, 6, 3, 0, tzinfo=UTC)
+    # a SIGKILLed scheduler whose pid now belongs to a live, unrelated process: still stale
+    reused = f'{{"pid": {os.getppid()}, "next_run_at": "2026-01-06T04:00:00+01:00"}}'
+    scheduler_state.state_path(db).write_text(reused)
+    assert scheduler_state.read_state(db) is None
+    assert scheduler_state.next_run(db) is None
+    # another process holds the lock: the file is trusted
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, sys; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); "
+         "print('held', flush=True); sys.stdin.read()", str(scheduler_state.lock_path(db))],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        assert scheduler_state.next_run(db) == datetime(2026, 1, 6, 3, 0, tzinfo=UTC)
+        assert scheduler_state.acquire_lock(db) is None
+    finally:
+        holder.communicate("", timeout=10)
+    assert scheduler_state.next_run(db) is None  # released when the holder exits
+    fd = scheduler_state.acquire_lock(db)
+    assert fd is not None
+    scheduler_state.release_lock(fd)
+
+
+def test_a_stale_state_file_with_a_reused_pid_does_not_block_the_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    db = tmp_path / "ow.duckdb"
+    stale = {"pid": os.getppid(), "host": socket.gethostname(), "started_at": "2026-01-01T00:00:00+00:00",
+             "next_run_at": "2026-01-02T03:00:00+00:00"}
+    scheduler_state.state_path(db).write_text(json.dumps(stale))
+    assert scheduler_state.next_run(db) is None  # `status` shows no next run in the past
+    ran = threading.Event()
+
+    def fake(config: Config, path: Path, stop: threading.Event, wait: float) -> RunSummary:
+        ran.set()
+        return summary(tmp_path, 1)
+
+    stop = threading.Event()
+    result: list[int] = []
+    thread = threading.Thread(target=lambda: result.append(
+        serve(make_config(tmp_path, "0 0 1 1 *"), db, run_now=True, stop=stop, wake_seconds=0.05, collect=fake)))
+    thread.start()
+    try:
+        assert ran.wait(5)
+        state = scheduler_state.read_state(db)
+        assert state is not None and state["pid"] == os.getpid()
+    finally:
+        stop.set()
+        thread.join(5)
+    assert result == [0]
+    assert not scheduler_state.state_path(db).exists()
+    logs.close_run_logging()
+
+
+def test_a_second_scheduler_on_the_same_warehouse_exits_1_naming_the_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    db = tmp_path / "ow.duckdb"
+    config = make_config(tmp_path, "0 0 1 1 *")
+    stop = threading.Event()
+    thread = threading.Thread(target=lambda: serve(config, db, stop=stop, wake_seconds=0.05))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 5
+        while scheduler_state.read_state(db) is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        with pytest.raises(SchedulerRunning, match=rf"is already running for it \(pid {os.getpid()}, started "):
+            serve(config, db, stop=threading.Event(), wake_seconds=0.05)
+        monkeypatch.setattr(cli_schedule, "load", lambda path: config)
+        result = CliRunner().invoke(cli_schedule.schedule, ["--db", str(db)])
+        assert result.exit_code == 1
+        assert f"is already running for it (pid {os.getpid()}, started " in result.output
+    finally:
+        stop.set()
+        thread.join(5)
+    logs.close_run_logging()
 
 
 def test_freshness_warnings() -> None:
