@@ -4,10 +4,12 @@
 
 The data is generated in SQL (range(), hash()) into a DuckDB file in a temporary directory, which is deleted
 at the end (--keep keeps it). Each view is read completely (as Arrow) 3 times; the row count and the seconds
-of each run are printed. The generated data has what the views must cope with: repos created inside the
-window, single missing days (1 % of repo-days), whole-day outages, 10-day gaps, repos that stopped being
-collected, star history for one repo in five (reconstructed before its first snapshot when it predates
-the window), repos in two entities, renamed repos, events and crossover pairs.
+of each run are printed with their median and max; the script exits 1 when the median of a view with a
+budget (lab_growth, region_growth, lab_comparison: 2 s) is over it. The generated data has what the views
+must cope with: repos created inside the window, single missing days (1 % of repo-days), whole-day
+outages, 10-day gaps, repos that stopped being collected, star history for one repo in five
+(reconstructed before its first snapshot when it predates the window), repos in two entities, renamed
+repos, events and crossover pairs.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,6 +32,7 @@ from warehouse.migrate import migrate
 DASHBOARD_VIEWS_DIR = Path(dashboards.__file__).resolve().parent / "views"
 AS_OF = "2026-11-28"
 RUNS = 3
+BUDGETS = {"lab_growth": 2.0, "region_growth": 2.0, "lab_comparison": 2.0}   # seconds, median of RUNS
 
 GENERATE = """
 create temp table params as
@@ -125,7 +130,7 @@ def time_view(con: duckdb.DuckDBPyConnection, name: str) -> tuple[int, list[floa
 
 
 def main() -> None:
-    """Generate, apply the views, time them."""
+    """Generate, apply the views, time them; exit 1 when a budgeted view's median is over budget."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repos", type=int, default=5000)
     parser.add_argument("--days", type=int, default=3650)
@@ -152,16 +157,29 @@ def main() -> None:
         print(f"duckdb {duckdb.__version__}, threads {threads}, cpus {os.cpu_count()},"
               f" load average {os.getloadavg()[0]:.2f}")
         print(f"{'view':<22}{'rows':>12}  seconds ({RUNS} runs)")
+        over = []
         for name in view_names():
             rows, seconds = time_view(con, name)
             runs = "  ".join(f"{s:6.3f}" for s in seconds)
-            print(f"{name:<22}{rows:>12}  {runs}   best {min(seconds):.3f}")
+            median = statistics.median(seconds)
+            print(f"{name:<22}{rows:>12}  {runs}   median {median:.3f}  max {max(seconds):.3f}")
+            if name in BUDGETS and median > BUDGETS[name]:
+                over.append(f"{name} median {median:.3f} s > {BUDGETS[name]:.1f} s")
         con.close()
+        missing = sorted(set(BUDGETS) - set(view_names()))
+        over += [f"{name}: no such view" for name in missing]
+        if over:
+            print("over budget: " + "; ".join(over))
+            exit_code = 1
+        else:
+            print("within budget: " + ", ".join(f"{n} <= {b:.1f} s" for n, b in BUDGETS.items()))
+            exit_code = 0
     finally:
         if args.keep or args.db:
             print(f"kept {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
+    sys.exit(exit_code)
 
 
 if __name__ == "__main__":

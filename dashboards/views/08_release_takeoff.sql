@@ -10,6 +10,9 @@
 -- else every model of the entity's Hub authors; a model's value on a day is its snapshot of that day or
 -- the latest at most 3 days earlier, and 0 before the model's creation day; only models with both ends are
 -- added (models_counted_Nd). downloads_30d_at_day30 is the Hub's rolling 30-day count on day 30.
+-- A repo or model counts for the N-day window only if it was created on or before day N (the end day;
+-- unknown creation: it counts), so an item created later adds no 0 - 0 gain: the gain is NULL when no
+-- counted item has both ends.
 -- basis: 'includes reconstructed' when a counted star end came from star history, else 'observed' (NULL when
 -- no star gain could be computed).
 
@@ -33,30 +36,46 @@ repo_ends as (   -- each event repo on day 0, 7, 30 and 90
         bool_or(p.basis = 'reconstructed') filter (where p.day = e.day - 1) as reconstructed_0,
         bool_or(p.basis = 'reconstructed') filter (where p.day = e.day - 1 + 7) as reconstructed_7,
         bool_or(p.basis = 'reconstructed') filter (where p.day = e.day - 1 + 30) as reconstructed_30,
-        bool_or(p.basis = 'reconstructed') filter (where p.day = e.day - 1 + 90) as reconstructed_90
+        bool_or(p.basis = 'reconstructed') filter (where p.day = e.day - 1 + 90) as reconstructed_90,
+        any_value(e.day) as event_day,
+        any_value((g.created_at at time zone 'UTC')::date) as created_day
     from events e
     join event_repos r on r.event_id = e.event_id
+    left join github_repos g on g.repo_id = r.repo_id
     left join repo_stars_on p
         on p.repo_id = r.repo_id and p.day in (e.day - 1, e.day - 1 + 7, e.day - 1 + 30, e.day - 1 + 90)
     group by r.event_id, r.repo_id
+),
+
+repo_gains as (   -- a repo counts for a window only if created on or before its end day (day N)
+    select
+        event_id,
+        case when coalesce(created_day <= event_day - 1 + 7, true) then stars_7 - stars_0 end as gain_7,
+        case when coalesce(created_day <= event_day - 1 + 30, true) then stars_30 - stars_0 end as gain_30,
+        case when coalesce(created_day <= event_day - 1 + 90, true) then stars_90 - stars_0 end as gain_90,
+        reconstructed_0,
+        reconstructed_7,
+        reconstructed_30,
+        reconstructed_90
+    from repo_ends
 ),
 
 event_stars as (
     select
         event_id,
         count(*) as repos,
-        sum(stars_7 - stars_0)::bigint as stars_gained_7d,
-        sum(stars_30 - stars_0)::bigint as stars_gained_30d,
-        sum(stars_90 - stars_0)::bigint as stars_gained_90d,
-        count(stars_7 - stars_0) as repos_counted_7d,
-        count(stars_30 - stars_0) as repos_counted_30d,
-        count(stars_90 - stars_0) as repos_counted_90d,
+        sum(gain_7)::bigint as stars_gained_7d,
+        sum(gain_30)::bigint as stars_gained_30d,
+        sum(gain_90)::bigint as stars_gained_90d,
+        count(gain_7) as repos_counted_7d,
+        count(gain_30) as repos_counted_30d,
+        count(gain_90) as repos_counted_90d,
         bool_or(
-            (stars_7 - stars_0 is not null and (reconstructed_0 or reconstructed_7))
-            or (stars_30 - stars_0 is not null and (reconstructed_0 or reconstructed_30))
-            or (stars_90 - stars_0 is not null and (reconstructed_0 or reconstructed_90))
+            (gain_7 is not null and (reconstructed_0 or reconstructed_7))
+            or (gain_30 is not null and (reconstructed_0 or reconstructed_30))
+            or (gain_90 is not null and (reconstructed_0 or reconstructed_90))
         ) as includes_reconstructed
-    from repo_ends
+    from repo_gains
     group by event_id
 ),
 
@@ -109,21 +128,27 @@ model_values as (   -- 0 before the model's creation day
         d.event_id,
         d.model_id,
         d.days,
+        d.day,
+        d.created_day,
         coalesce(h.downloads_all_time, case when d.created_day > d.day then 0 end) as downloads_all_time,
         coalesce(h.downloads_30d, case when d.created_day > d.day then 0 end) as downloads_30d
     from model_days d
     left join model_hits h on h.event_id = d.event_id and h.model_id = d.model_id and h.days = d.days
 ),
 
-model_ends as (
+model_ends as (   -- a model counts for a window only if created on or before its end day (day N)
     select
         event_id,
         model_id,
         any_value(downloads_all_time) filter (where days = 0) as all_time_0,
-        any_value(downloads_all_time) filter (where days = 7) as all_time_7,
-        any_value(downloads_all_time) filter (where days = 30) as all_time_30,
-        any_value(downloads_all_time) filter (where days = 90) as all_time_90,
-        any_value(downloads_30d) filter (where days = 30) as downloads_30d_at_day30
+        any_value(downloads_all_time) filter (where days = 7 and coalesce(created_day <= day, true))
+            as all_time_7,
+        any_value(downloads_all_time) filter (where days = 30 and coalesce(created_day <= day, true))
+            as all_time_30,
+        any_value(downloads_all_time) filter (where days = 90 and coalesce(created_day <= day, true))
+            as all_time_90,
+        any_value(downloads_30d) filter (where days = 30 and coalesce(created_day <= day, true))
+            as downloads_30d_at_day30
     from model_values
     group by event_id, model_id
 ),
@@ -181,4 +206,4 @@ left join event_stars s on s.event_id = e.event_id
 left join event_downloads d on d.event_id = e.event_id
 order by e.day, e.event_id;
 
-comment on view release_takeoff is 'Per event: stars and all-time downloads gained from day 0 (the day before the event) to day 7, 30 and 90 (value(event day - 1 + N) - value(event day - 1)), over the event repo/model or else the entity''s, adding only those with both ends; NULL until day N is reached; plus the rolling 30-day downloads on day 30.';
+comment on view release_takeoff is 'Per event: stars and all-time downloads gained from day 0 (the day before the event) to day 7, 30 and 90 (value(event day - 1 + N) - value(event day - 1)), over the event repo/model or else the entity''s, adding only those created by day N that have both ends; NULL until day N is reached; plus the rolling 30-day downloads on day 30.';

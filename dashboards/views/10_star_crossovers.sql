@@ -1,6 +1,8 @@
 -- star_crossovers: for each pair of crossover_pairs, when repo A's stars passed repo B's.
 -- Names are matched case-insensitively through repo_name_lookup, so renames are followed. Only days where
--- both repos have a value in repo_stars_daily are compared (missing days are skipped).
+-- both repos have a value are compared (missing days are skipped): a value in repo_stars_daily, or 0 on a
+-- day before the repo's creation day (github_repos.created_at, UTC), so a repo born above the other one
+-- crosses it on its first day.
 -- crossover_day: the first day A > B that comes after a day where A <= B; a_stars, b_stars and basis are of
 -- that day (basis 'includes reconstructed' when either value came from star history, else 'observed').
 -- status: 'crossed' (there is a crossover day), 'always ahead' (A > B on every compared day), 'not yet'
@@ -13,10 +15,18 @@ with as_of as (
 ),
 
 pairs as (
-    select p.repo_a, p.repo_b, a.repo_id as a_id, b.repo_id as b_id
+    select
+        p.repo_a,
+        p.repo_b,
+        a.repo_id as a_id,
+        b.repo_id as b_id,
+        (ga.created_at at time zone 'UTC')::date as a_created,
+        (gb.created_at at time zone 'UTC')::date as b_created
     from crossover_pairs p
     left join repo_name_lookup a on a.name = lower(p.repo_a)
     left join repo_name_lookup b on b.name = lower(p.repo_b)
+    left join github_repos ga on ga.repo_id = a.repo_id
+    left join github_repos gb on gb.repo_id = b.repo_id
 ),
 
 series as (
@@ -26,17 +36,31 @@ series as (
       and v.repo_id in (select a_id from pairs union select b_id from pairs)
 ),
 
-compared as (   -- both values known on the day
-    select
-        p.repo_a,
-        p.repo_b,
-        a.day,
-        a.stars as a_stars,
-        b.stars as b_stars,
-        a.basis = 'reconstructed' or b.basis = 'reconstructed' as reconstructed
+pair_days as (   -- every day either repo of a pair has a value
+    select p.repo_a, p.repo_b, p.a_id, p.b_id, p.a_created, p.b_created, s.day
     from pairs p
-    join series a on a.repo_id = p.a_id
-    join series b on b.repo_id = p.b_id and b.day = a.day
+    join series s on s.repo_id = p.a_id
+    union
+    select p.repo_a, p.repo_b, p.a_id, p.b_id, p.a_created, p.b_created, s.day
+    from pairs p
+    join series s on s.repo_id = p.b_id
+),
+
+valued as (   -- a repo not created yet counts 0
+    select
+        d.repo_a,
+        d.repo_b,
+        d.day,
+        coalesce(a.stars, case when d.a_created > d.day then 0 end) as a_stars,
+        coalesce(b.stars, case when d.b_created > d.day then 0 end) as b_stars,
+        coalesce(a.basis = 'reconstructed' or b.basis = 'reconstructed', false) as reconstructed
+    from pair_days d
+    left join series a on a.repo_id = d.a_id and a.day = d.day
+    left join series b on b.repo_id = d.b_id and b.day = d.day
+),
+
+compared as (   -- both values known on the day
+    select * from valued where a_stars is not null and b_stars is not null
 ),
 
 behind as (   -- the first day A was not ahead
@@ -99,4 +123,4 @@ left join behind b on b.repo_a = p.repo_a and b.repo_b = p.repo_b
 left join latest l on l.repo_a = p.repo_a and l.repo_b = p.repo_b
 order by p.repo_a, p.repo_b;
 
-comment on view star_crossovers is 'Per crossover pair (names matched case-insensitively, renames followed): the first day repo A had more stars than repo B after a day it had no more, comparing only days where both have a value in repo_stars_daily; status crossed, always ahead, not yet or no data.';
+comment on view star_crossovers is 'Per crossover pair (names matched case-insensitively, renames followed): the first day repo A had more stars than repo B after a day it had no more, comparing only days where both have a value in repo_stars_daily or one was not created yet (0 stars); status crossed, always ahead, not yet or no data.';

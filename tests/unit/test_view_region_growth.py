@@ -40,31 +40,95 @@ def test_daily_region_totals_and_shares() -> None:
 
     got = rows(con, "select * from region_growth order by region, day")
 
-    # columns: region, day, stars, repos_counted, repos_uncounted, repos_bridged, share, basis, as_of
+    # columns: region, day, stars, repos_counted, repos_uncounted, repos_bridged, share, complete, basis,
+    # as_of (complete is False while r3 is missing, 02-28 to 03-04, in both regions)
     assert got == [
-        ("CN", d("2026-02-24"), None, 0, 0, 0, None, None, AS_OF),
-        ("CN", d("2026-02-25"), None, 0, 0, 0, None, None, AS_OF),
-        ("CN", d("2026-02-26"), None, 0, 0, 0, None, None, AS_OF),
-        ("CN", d("2026-02-27"), 28, 1, 0, 0, 0.4118, REC, AS_OF),  # r4 30 - (0 + 2); total 28 + 40
-        ("CN", d("2026-02-28"), 28, 1, 0, 0, 1.0, REC, AS_OF),  # r3 missing: the total is 28
-        ("CN", d("2026-03-01"), 40, 2, 0, 0, 1.0, OBS, AS_OF),
-        ("CN", d("2026-03-02"), 142, 3, 0, 1, 1.0, OBS, AS_OF),
-        ("CN", d("2026-03-03"), 152, 3, 0, 2, 1.0, OBS, AS_OF),
-        ("CN", d("2026-03-04"), 152, 3, 0, 3, 1.0, OBS, AS_OF),
-        ("CN", d("2026-03-05"), 163, 3, 0, 1, 0.7309, OBS, AS_OF),  # 163 / (20 + 110 + 60 + 33)
-        ("US", d("2026-02-24"), 40, 1, 0, 0, 1.0, OBS, AS_OF),
-        ("US", d("2026-02-25"), 40, 1, 0, 1, 1.0, OBS, AS_OF),
-        ("US", d("2026-02-26"), 40, 1, 0, 1, 1.0, OBS, AS_OF),
-        ("US", d("2026-02-27"), 40, 1, 0, 1, 0.5882, OBS, AS_OF),
-        ("US", d("2026-02-28"), None, 0, 1, 0, None, None, AS_OF),  # r3's gap is over 3 days: not 0
-        ("US", d("2026-03-01"), None, 0, 1, 0, None, None, AS_OF),
-        ("US", d("2026-03-02"), 100, 1, 1, 0, 0.7042, OBS, AS_OF),
-        ("US", d("2026-03-03"), 110, 1, 1, 0, 0.7237, OBS, AS_OF),
-        ("US", d("2026-03-04"), 110, 1, 1, 1, 0.7237, OBS, AS_OF),
-        ("US", d("2026-03-05"), 170, 2, 0, 1, 0.7623, OBS, AS_OF),  # shares add up to more than 1
+        ("CN", d("2026-02-24"), None, 0, 0, 0, None, True, None, AS_OF),
+        ("CN", d("2026-02-25"), None, 0, 0, 0, None, True, None, AS_OF),
+        ("CN", d("2026-02-26"), None, 0, 0, 0, None, True, None, AS_OF),
+        ("CN", d("2026-02-27"), 28, 1, 0, 0, 0.4118, True, REC, AS_OF),  # r4 30 - (0 + 2); total 28 + 40
+        ("CN", d("2026-02-28"), 28, 1, 0, 0, 1.0, False, REC, AS_OF),  # r3 missing: the total is 28
+        ("CN", d("2026-03-01"), 40, 2, 0, 0, 1.0, False, OBS, AS_OF),
+        ("CN", d("2026-03-02"), 142, 3, 0, 1, 1.0, False, OBS, AS_OF),
+        ("CN", d("2026-03-03"), 152, 3, 0, 2, 1.0, False, OBS, AS_OF),
+        ("CN", d("2026-03-04"), 152, 3, 0, 3, 1.0, False, OBS, AS_OF),
+        ("CN", d("2026-03-05"), 163, 3, 0, 1, 0.7309, True, OBS, AS_OF),  # 163 / (20 + 110 + 60 + 33)
+        ("US", d("2026-02-24"), 40, 1, 0, 0, 1.0, True, OBS, AS_OF),
+        ("US", d("2026-02-25"), 40, 1, 0, 1, 1.0, True, OBS, AS_OF),
+        ("US", d("2026-02-26"), 40, 1, 0, 1, 1.0, True, OBS, AS_OF),
+        ("US", d("2026-02-27"), 40, 1, 0, 1, 0.5882, True, OBS, AS_OF),
+        ("US", d("2026-02-28"), None, 0, 1, 0, None, False, None, AS_OF),  # r3's gap is over 3 days: not 0
+        ("US", d("2026-03-01"), None, 0, 1, 0, None, False, None, AS_OF),
+        ("US", d("2026-03-02"), 100, 1, 1, 0, 0.7042, False, OBS, AS_OF),
+        ("US", d("2026-03-03"), 110, 1, 1, 0, 0.7237, False, OBS, AS_OF),
+        ("US", d("2026-03-04"), 110, 1, 1, 1, 0.7237, False, OBS, AS_OF),
+        ("US", d("2026-03-05"), 170, 2, 0, 1, 0.7623, True, OBS, AS_OF),  # shares add up to more than 1
     ]
     assert_unique(con, "region_growth", ["region", "day"])
     assert_accepted(con, "region_growth", "basis", {OBS, REC, None})
+
+
+def test_repos_that_exist_without_a_value_are_uncounted() -> None:
+    con = warehouse()
+    entity(con, "cn-lab", "CN")
+    entity(con, "us-lab", "US")
+    repo(con, 1, "cn/old", created="2026-02-01 00:00:00+00", entities=("cn-lab",))
+    snapshots(con, 1, {"2026-03-01": 10, "2026-03-02": 11, "2026-03-03": 12, "2026-03-04": 13, "2026-03-05": 14})
+    # created 03-02 (UTC; 03-03 in the session's time zone), first snapshot 03-04, no history: uncounted
+    # on 03-02 and 03-03
+    repo(con, 2, "cn/new", created="2026-03-02 20:00:00+00", entities=("cn-lab",))
+    snapshots(con, 2, {"2026-03-04": 500, "2026-03-05": 600})
+    # created after the as-of date: never uncounted
+    repo(con, 3, "cn/future", created="2026-03-09 00:00:00+00", entities=("cn-lab",))
+    # no created_at, never snapshotted: nothing says it exists
+    repo(con, 4, "us/ghost", entities=("us-lab",))
+    # no created_at: exists from its first snapshot (03-03)
+    repo(con, 5, "us/nodate", entities=("us-lab",))
+    snapshots(con, 5, {"2026-03-03": 100, "2026-03-05": 120})
+    # created 02-20, tracked by both regions, no snapshot at all: uncounted every day in both
+    repo(con, 6, "both/none", created="2026-02-20 00:00:00+00", entities=("cn-lab", "us-lab"))
+
+    got = rows(
+        con,
+        "select region, day, stars, repos_counted, repos_uncounted, share, complete from region_growth"
+        " order by region, day",
+    )
+
+    assert got == [
+        ("CN", d("2026-03-01"), 10, 1, 1, 1.0, False),
+        ("CN", d("2026-03-02"), 11, 1, 2, 1.0, False),
+        ("CN", d("2026-03-03"), 12, 1, 2, 0.1071, False),  # 12 / (12 + 100)
+        ("CN", d("2026-03-04"), 513, 2, 1, 0.8369, False),  # 513 / (513 + 100 bridged)
+        ("CN", d("2026-03-05"), 614, 2, 1, 0.8365, False),
+        ("US", d("2026-03-01"), None, 0, 1, None, False),
+        ("US", d("2026-03-02"), None, 0, 1, None, False),
+        ("US", d("2026-03-03"), 100, 1, 1, 0.8929, False),
+        ("US", d("2026-03-04"), 100, 1, 1, 0.1631, False),
+        ("US", d("2026-03-05"), 120, 1, 1, 0.1635, False),
+    ]
+
+
+def test_complete_when_every_existing_repo_has_a_value() -> None:
+    con = warehouse()
+    entity(con, "cn-lab", "CN")
+    entity(con, "us-lab", "US")
+    repo(con, 1, "cn/a", created="2026-03-01 00:00:00+00", entities=("cn-lab",))
+    snapshots(con, 1, {"2026-03-01": 10, "2026-03-02": 20})
+    repo(con, 2, "us/b", created="2026-03-02 00:00:00+00", entities=("us-lab",))  # first snapshot 03-03
+    snapshots(con, 2, {"2026-03-03": 5})
+    repo(con, 3, "us/c", created="2026-03-01 00:00:00+00", entities=("us-lab",))
+    snapshots(con, 3, {"2026-03-01": 7, "2026-03-03": 9})
+
+    got = rows(con, "select region, day, repos_uncounted, share, complete from region_growth order by region, day")
+
+    assert got == [
+        ("CN", d("2026-03-01"), 0, 0.5882, True),
+        ("CN", d("2026-03-02"), 0, 0.7407, False),  # us/b exists without a value: share of a partial set
+        ("CN", d("2026-03-03"), 0, 0.5882, True),  # 20 bridged / (20 + 5 + 9)
+        ("US", d("2026-03-01"), 0, 0.4118, True),
+        ("US", d("2026-03-02"), 1, 0.2593, False),
+        ("US", d("2026-03-03"), 0, 0.4118, True),
+    ]
 
 
 def test_region_totals_add_up_the_daily_series() -> None:

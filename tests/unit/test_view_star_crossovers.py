@@ -44,3 +44,31 @@ def test_crossed_always_ahead_not_yet_and_no_data() -> None:
         ("small/repo", "torvalds/linux", 12, 10, *NONE, "not yet", AS_OF, 12, 102, AS_OF),
     ]
     assert_accepted(con, "star_crossovers", "status", {"crossed", "always ahead", "not yet", "no data"})
+
+
+def test_a_repo_not_created_yet_counts_zero() -> None:
+    con = warehouse()
+    repo(con, 1, "big/launch", created="2026-08-23 10:00:00+00")  # 6,343 stars on its first day
+    snapshots(con, 1, {"2026-08-23": 6343, "2026-08-24": 6400})
+    repo(con, 2, "steady/repo", created="2020-01-01 00:00:00+00")
+    snapshots(con, 2, {"2026-08-20": 930, "2026-08-21": 933, "2026-08-22": 937, "2026-08-23": 937,
+                       "2026-08-24": 940})
+    repo(con, 3, "late/small", created="2026-08-24 00:00:00+00")  # ahead of nothing: 0 before, 5 after
+    snapshots(con, 3, {"2026-08-24": 5})
+    repo(con, 4, "unknown/age")  # no creation date: days before its series are not compared
+    snapshots(con, 4, {"2026-08-24": 10})
+    con.executemany(
+        "insert into crossover_pairs values (?, ?)",
+        [("big/launch", "steady/repo"), ("steady/repo", "late/small"), ("late/small", "steady/repo"),
+         ("unknown/age", "late/small")],
+    )
+
+    got = rows(con, "select repo_a, repo_b, crossover_day, a_stars, b_stars, basis, status from star_crossovers")
+
+    assert got == [
+        # 0 (not created) <= 937 on 08-22, 6343 > 937 on 08-23: crossed that day, not 'always ahead'
+        ("big/launch", "steady/repo", d("2026-08-23"), 6343, 937, "observed", "crossed"),
+        ("late/small", "steady/repo", None, None, None, None, "not yet"),
+        ("steady/repo", "late/small", None, None, None, None, "always ahead"),  # 930 > 0 from 08-20
+        ("unknown/age", "late/small", None, None, None, None, "always ahead"),  # 10 > 5 on 08-24 only
+    ]
