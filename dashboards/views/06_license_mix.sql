@@ -11,9 +11,7 @@ with as_of as (
 ),
 
 entity_models as (
-    select distinct a.entity_key, m.model_id
-    from entity_hf_authors a
-    join hf_model_latest m on lower(m.author) = lower(a.author)
+    select entity_key, model_id from hf_entity_models
 ),
 
 labelled as (
