@@ -25,6 +25,18 @@ entity_totals as (
     from entity_models em
     join hf_model_latest m on m.model_id = em.model_id
     group by em.entity_key
+),
+
+-- models of the entity seen in the 30 days before the as-of date but not on it (deleted on the Hub, renamed,
+-- or their author's listing failed): not in the totals, and counted so the totals say so
+entity_missing as (
+    select ea.entity_key, count(distinct s.model_id) as models_missing
+    from entity_hf_authors ea
+    join hf_model_snapshots s on lower(s.author) = lower(ea.author)
+    cross join as_of a
+    where s.snapshot_date between a.as_of - 30 and a.as_of
+      and s.model_id not in (select model_id from hf_model_latest)
+    group by ea.entity_key
 )
 
 select
@@ -38,11 +50,13 @@ select
     t.likes,
     t.derivative_models,
     coalesce(t.models_bridged, 0) as models_bridged,
+    coalesce(x.models_missing, 0) as models_missing,
     a.as_of
 from entities e
 cross join as_of a
 left join entity_totals t on t.entity_key = e.entity_key
+left join entity_missing x on x.entity_key = e.entity_key
 where e.entity_key in (select entity_key from entity_hf_authors)
 order by e.entity_key;
 
-comment on view hf_lab_downloads is 'Per entity with Hub authors: its models (author matched case-insensitively) on the Hub as-of date, bridging snapshots up to 3 days old: model count, rolling 30-day and all-time downloads, likes and derivative models (sum of childrenModelCount).';
+comment on view hf_lab_downloads is 'Per entity with Hub authors: its models (author matched case-insensitively) on the Hub as-of date, bridging snapshots up to 3 days old: model count, rolling 30-day and all-time downloads, likes and derivative models (sum of childrenModelCount); models_missing counts models seen in the 30 days before but not on the as-of date, which the totals leave out.';
