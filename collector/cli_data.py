@@ -6,16 +6,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-import duckdb
 
 from collector.importer import GITHUB, HUB, FileSpec, ImportFileError, bad_rows_message, read_snapshot_file
 from collector.lock import LockBusy, warehouse_lock
-from collector.options import UsageError, config_option, db_option, resolve_db
+from collector.options import UsageError, config_option, db_option, open_read, resolve_db
 from dashboards import comparison_views
 from dashboards import export as exporter
 from warehouse import WarehouseError, db, imports
 
-READ_WAIT_SECONDS = 5.0
 LOCK_WAIT_SECONDS = 10.0
 DEFAULT_EXPORT_DIR = Path("exports")
 
@@ -92,13 +90,6 @@ def import_hf(file: Path, config_path: str | None, db_path: str | None) -> None:
     _import(file, HUB, config_path, db_path)
 
 
-def _open_read(path: Path) -> duckdb.DuckDBPyConnection:
-    try:
-        return db.open_read(path, wait_seconds=READ_WAIT_SECONDS)
-    except WarehouseError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
 def _destination(single: bool, fmt: str, output: Path | None) -> tuple[Path | None, Path | None]:
     """(file, directory) to write to; both None means stdout. One NAME and --output DIR/ gives a directory."""
     if single and output is None:
@@ -135,7 +126,7 @@ def export(names: tuple[str, ...], fmt: str, output: Path | None, export_all: bo
                          "`openwave views` lists the views")
     single = len(set(n.lower() for n in names)) == 1
     file, folder = _destination(single, fmt, output)
-    with _open_read(resolve_db(db_path, config_path)) as con:
+    with open_read(resolve_db(db_path, config_path)) as con:
         known = exporter.relations(con)
         wanted = ([n for n in comparison_views() if n in known] if export_all
                   else list(dict.fromkeys(n.lower() for n in names)))
@@ -163,7 +154,7 @@ def export(names: tuple[str, ...], fmt: str, output: Path | None, export_all: bo
 @db_option
 def views(fmt: str, config_path: str | None, db_path: str | None) -> None:
     """List every view of the warehouse with its description."""
-    with _open_read(resolve_db(db_path, config_path)) as con:
+    with open_read(resolve_db(db_path, config_path)) as con:
         frame = exporter.view_descriptions(con)
     if fmt != "table":
         click.echo(exporter.render(frame, fmt), nl=False)

@@ -12,10 +12,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from collector.options import UsageError, config_option, db_option, resolve_db
+from collector.options import UsageError, config_option, db_option, open_read, resolve_db
 from collector.progress import stdout_console
 from dashboards.export import render
-from warehouse import db
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -73,16 +72,14 @@ def query(sql: str, config_path: str | None, db_path: str | None, fmt: str,
     if sql == "-":
         sql = sys.stdin.read()
     path = resolve_db(db_path, config_path)
-    try:
-        with db.open_read(path) as con:
+    with open_read(path) as con:
+        try:
             con.execute("set enable_external_access = false")  # reads the warehouse only: no file I/O
             frame = con.sql(sql, params=dict(params) or None).pl() if sql.strip() else pl.DataFrame()
-    except db.WarehouseError as exc:
-        raise click.ClickException(str(exc)) from None
-    except duckdb.Error as exc:
-        raise UsageError(" ".join(str(exc).split())) from None
-    except AttributeError:  # a statement without a result (DDL) gives no relation
-        raise UsageError("the statement returned no rows (queries are read-only)") from None
+        except duckdb.Error as exc:
+            raise UsageError(" ".join(str(exc).split())) from None
+        except AttributeError:  # a statement without a result (DDL) gives no relation
+            raise UsageError("the statement returned no rows (queries are read-only)") from None
     if fmt == "table":
         print_table(frame, stdout_console())
     else:

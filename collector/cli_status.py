@@ -8,10 +8,10 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from collector.options import config_option, db_option, resolve_db
+from collector.options import config_option, db_option, open_read, resolve_db
 from collector.progress import stdout_console
 from collector.scheduler_state import freshness, next_run
-from warehouse import db, runs
+from warehouse import runs
 
 
 def _fmt(value: object) -> str:
@@ -31,14 +31,11 @@ def _fmt(value: object) -> str:
 def status(config_path: str | None, db_path: str | None, limit: int) -> None:
     """Show the last runs, their errors, the next scheduled run and the newest snapshot per source."""
     path = resolve_db(db_path, config_path)
-    try:
-        with db.open_read(path) as con:
-            recent = runs.last_runs(con, limit)
-            newest = runs.newest_snapshots(con)
-            fetched = runs.newest_fetches(con)
-            errors = runs.run_errors(con, recent[0]["run_id"]) if recent else []
-    except db.WarehouseError as exc:
-        raise click.ClickException(str(exc)) from None
+    with open_read(path) as con:
+        recent = runs.last_runs(con, limit)
+        newest = runs.newest_snapshots(con)
+        fetched = runs.newest_fetches(con)
+        errors = runs.run_errors(con, recent[0]["run_id"]) if recent else []
     console = stdout_console()
     console.print(f"[bold]warehouse[/] {escape(str(path))}")
     table = Table(title="last runs", title_justify="left")

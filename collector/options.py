@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+import duckdb
 
 from collector.config import Config, ConfigError, load_config, resolve_config_path
+from warehouse import WarehouseError, db
 
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+EXIT_USAGE = 2
+READ_WAIT_SECONDS = 5.0  # how long a reader retries while a collection loads
 
 
 class UsageError(click.ClickException):
@@ -42,3 +45,11 @@ def resolve_db(db_path: str | None, config_path: str | None) -> Path:
     if db_path:
         return Path(db_path)
     return load(config_path).warehouse_path
+
+
+def open_read(path: Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse, read-only, for a command: a missing, busy or unreadable file exits 1 with its one line."""
+    try:
+        return db.open_read(path, wait_seconds=READ_WAIT_SECONDS)
+    except WarehouseError as exc:
+        raise click.ClickException(str(exc)) from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from types import TracebackType
 
 from rich.console import Console
@@ -60,10 +59,6 @@ class Stage:
             task = next(t for t in self._progress.tasks if t.id == self._tasks[name])
             total = count if count is not None else (task.total or 1)
             self._progress.update(task.id, total=total, completed=total, detail=detail)
-
-
-def is_interactive() -> bool:
-    return sys.stderr.isatty()
 
 
 def stdout_console() -> Console:

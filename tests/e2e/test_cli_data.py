@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from collector import cli_data
+from collector import options
 from collector.cli_data import export, views
 from warehouse import db
 
@@ -117,7 +117,7 @@ def test_a_writer_holding_the_file_gives_the_busy_message(warehouse: Path,
         stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "ok\n"
-        monkeypatch.setattr(cli_data, "READ_WAIT_SECONDS", 0.3)
+        monkeypatch.setattr(options, "READ_WAIT_SECONDS", 0.3)
         started = time.monotonic()
         code, output = invoke(export, "lab_growth", "--db", str(warehouse))
         assert code == 1
