@@ -36,3 +36,11 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     test_line = next(line for line in ci.splitlines() if line.startswith("python3 -m venv"))
     assert f"```sh\n{test_line}\n```" in README
+
+
+def test_every_option_is_in_the_readme() -> None:
+    for name, command in commands(cli):
+        for param in command.params:
+            for option in getattr(param, "opts", []):
+                if option.startswith("--") and option not in ("--help", "--version"):
+                    assert f"`{option}" in README or f" {option}" in README, f"{name} {option}"
