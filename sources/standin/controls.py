@@ -11,7 +11,19 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["status", "secondary", "drop", "delay"]
+FaultKind = Literal["status", "secondary", "drop", "delay", "truncate", "trickle", "huge", "malformed", "empty",
+                    "link", "redirect"]
+# status     answer `status` (502) with `body` instead of the real reply
+# secondary  403 (GitHub) / 429 (Hub) with Retry-After: `retry_after`
+# drop       close the connection without an answer
+# delay      wait `seconds`, then answer normally
+# truncate   the real reply's headers (full Content-Length), half its body, then close the connection
+# trickle    the real reply, its body one byte every `seconds`
+# huge       200 with a `size`-byte JSON array body (`[0,0,…]`), streamed
+# malformed  200 with a body that is not JSON
+# empty      the real reply with its listing emptied (`[]`, or GraphQL nodes [] and totalCount 0)
+# link       the real reply with `Link: <target>; rel="next"` (an off-host next page)
+# redirect   302 to `target` + the request's path and query
 
 
 class RateLimits:
@@ -160,6 +172,8 @@ class Fault:
     retry_after: int = 1
     seconds: float = 5.0  # delay
     body: Any = None  # JSON payload replacing the default body of a status fault
+    target: str | None = None  # link / redirect: the absolute URL (an origin, for redirect) to point at
+    size: int = 0  # huge: the body's size in bytes
 
 
 class Faults:
@@ -181,8 +195,10 @@ class Faults:
         retry_after: int = 1,
         seconds: float = 5.0,
         body: Any = None,
+        target: str | None = None,
+        size: int = 0,
     ) -> Fault:
-        fault = Fault(re.compile(path_regex), kind, method, times, status, retry_after, seconds, body)
+        fault = Fault(re.compile(path_regex), kind, method, times, status, retry_after, seconds, body, target, size)
         with self._lock:
             self._queue.append(fault)
         return fault

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,6 +38,25 @@ SECONDARY_MESSAGE = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
     "If you reach out to GitHub Support for help, please include the request ID 0000:0000."
 )
+
+
+def _altered(fault: Fault, reply: Reply) -> Reply:
+    """empty: the listing emptied; link: an off-host next page."""
+    if fault.kind == "link":
+        return Reply(reply.status, reply.body, {**reply.headers, "Link": f'<{fault.target}>; rel="next"'})
+    try:
+        payload = json.loads(reply.body)
+    except ValueError:
+        return reply
+    if isinstance(payload, list):
+        payload = []
+    elif isinstance(payload, dict) and isinstance(payload.get("data"), dict):
+        owner = payload["data"].get("repositoryOwner")
+        if isinstance(owner, dict) and isinstance(owner.get("repositories"), dict):
+            owner["repositories"].update(nodes=[], totalCount=0,
+                                         pageInfo={"hasNextPage": False, "endCursor": None})
+    headers = {k: v for k, v in reply.headers.items() if k.lower() not in ("etag", "link")}
+    return json_reply(reply.status, payload, headers)
 
 
 def _authenticated(header: str | None) -> bool:
@@ -188,8 +208,8 @@ class StandinServer:
         fault = self.faults.take(req.method, handler.path)
         counted = False
         if fault is not None and fault.kind == "drop":
-            handler.close_connection = True
             self.log.record(LoggedRequest(req.method, handler.path, 0, req.authenticated, resource, False))
+            handler.close_connection = True
             return
         if fault is not None and fault.kind == "delay":
             if self._stopping.wait(fault.seconds):
@@ -197,18 +217,64 @@ class StandinServer:
                 return
             fault = None
         try:
-            if fault is not None:
+            if fault is not None and fault.kind in ("status", "secondary"):
                 reply = self._fault_reply(fault, hub, resource, req.authenticated)
+            elif fault is not None and fault.kind in ("huge", "malformed", "redirect"):
+                reply = self._synthetic_reply(fault, handler.path)
             elif hub:
                 reply, counted = self._hub(req, handler.headers.get("If-None-Match"))
             else:
                 reply, counted = self._github(req, resource, handler.headers.get("If-None-Match"))
+            if fault is not None and fault.kind in ("empty", "link"):
+                reply = _altered(fault, reply)
         except Exception as exc:  # a stand-in bug: answer 500 naming it rather than dropping the connection
             reply = json_reply(500, {"message": f"stand-in error: {type(exc).__name__}: {exc}"})
-        self._send(handler, reply)
+        # recorded before it is sent: a test that has its answer finds it in the log
         self.log.record(
             LoggedRequest(req.method, handler.path, reply.status, req.authenticated, resource, counted)
         )
+        if fault is not None and fault.kind in ("truncate", "trickle", "huge"):
+            self._send_faulty(handler, reply, fault)
+        else:
+            self._send(handler, reply)
+
+    def _synthetic_reply(self, fault: Fault, target: str) -> Reply:
+        if fault.kind == "huge":
+            return Reply(200, b"", {"Content-Type": "application/json; charset=utf-8"})
+        if fault.kind == "malformed":
+            return Reply(200, b'{"items": [{"id": "cut-off', {"Content-Type": "application/json; charset=utf-8"})
+        return Reply(302, b"", {"Location": f"{(fault.target or '').rstrip('/')}{target}"})
+
+    def _send_faulty(self, handler: _Handler, reply: Reply, fault: Fault) -> None:
+        """truncate, trickle and huge: bodies that break, crawl or never end."""
+        handler.close_connection = True
+        size = fault.size if fault.kind == "huge" else len(reply.body)
+        try:
+            handler.send_response(reply.status)
+            for name, value in reply.headers.items():
+                handler.send_header(name, value)
+            handler.send_header("Content-Length", str(size))
+            handler.end_headers()
+            if fault.kind == "truncate":
+                handler.wfile.write(reply.body[: len(reply.body) // 2])
+            elif fault.kind == "trickle":
+                for index in range(len(reply.body)):
+                    handler.wfile.write(reply.body[index:index + 1])
+                    handler.wfile.flush()
+                    if self._stopping.wait(fault.seconds):
+                        break
+            else:
+                chunk = b"0," * 32768
+                handler.wfile.write(b"[")
+                sent = 1
+                while sent < size - 2 and not self._stopping.is_set():
+                    part = chunk[: size - 2 - sent]
+                    handler.wfile.write(part)
+                    sent += len(part)
+                handler.wfile.write(b"0]")
+            handler.wfile.flush()
+        except OSError:
+            pass
 
     def _github(self, req: Request, resource: str, if_none_match: str | None) -> tuple[Reply, bool]:
         auth = req.authenticated

@@ -303,3 +303,29 @@ def test_synthetic_universes_are_deterministic_and_consistent() -> None:
     old = add_mixed_age_repos(scaled, "history-bench", count=50, seed=1, max_age_years=15)
     ages = [(TODAY - r.created_at.date()).days / 365.25 for r in old]
     assert len(old) == 50 and max(ages) <= 15 and max(ages) > 10 and min(ages) < 5
+
+
+def test_hostile_fault_kinds_break_bodies_as_scripted(server: StandinServer, client: httpx.Client) -> None:
+    server.faults.add(r"^/repos/acme/alpha$", "truncate")
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.get("/repos/acme/alpha")
+    server.faults.add(r"^/repos/acme/alpha$", "malformed")
+    response = client.get("/repos/acme/alpha")
+    assert response.status_code == 200
+    with pytest.raises(ValueError):
+        response.json()
+    server.faults.add(r"^/orgs/acme/repos", "empty")
+    assert client.get("/orgs/acme/repos").json() == []
+    server.faults.add(r"^/orgs/acme/repos", "link", target="http://127.0.0.2:9/elsewhere?page=2")
+    assert client.get("/orgs/acme/repos").links["next"]["url"] == "http://127.0.0.2:9/elsewhere?page=2"
+    server.faults.add(r"^/repos/acme/bravo$", "redirect", target="http://127.0.0.2:9")
+    response = client.get("/repos/acme/bravo")
+    assert (response.status_code, response.headers["location"]) == (302, "http://127.0.0.2:9/repos/acme/bravo")
+    server.faults.add(r"^/repos/acme/bravo$", "huge", size=200_000)
+    body = client.get("/repos/acme/bravo").content
+    assert len(body) == 200_000 and body.startswith(b"[0,0,") and body.endswith(b"0]")
+    server.faults.add(r"^/repos/acme/bravo$", "trickle", seconds=0.001)
+    response = client.get("/repos/acme/bravo")
+    assert response.json()["full_name"] == "acme/bravo"
+    assert server.faults.pending == []
+    assert server.count(r"^/repos/acme/bravo$", status=302) == 1
