@@ -7,7 +7,8 @@ Choices where the real API is unclear:
 - A request made while the primary limit is exhausted gets the 403, even with a matching If-None-Match.
 - GraphQL with the graphql bucket exhausted answers 200 `{"errors":[{"type":"RATE_LIMITED",...}]}` with
   X-RateLimit-Remaining: 0 (GitHub's GraphQL reports limits in the body, not with a 403).
-- Scripted faults, 304s, 429s and `/rate_limit` do not consume rate limit; 301/404/422/451 do (like GitHub).
+- Scripted faults, 429s and `/rate_limit` do not consume rate limit; 301/404/422/451 do (like GitHub). A 304 is
+  free only when the request was authorised (GitHub's documentation): an anonymous 304 costs one request.
 """
 
 from __future__ import annotations
@@ -307,7 +308,8 @@ class StandinServer:
             reply.headers["ETag"] = f'"{hashlib.sha256(reply.body).hexdigest()}"'
             if _etag_matches(if_none_match, reply.headers["ETag"]):
                 reply = Reply(304, b"", {"ETag": reply.headers["ETag"]})
-                return self._with_limits(reply, "core", auth), False
+                counted = False if auth else self.limits.consume("core", auth)
+                return self._with_limits(reply, "core", auth), counted
         counted = self.limits.consume("core", auth)
         return self._with_limits(reply, "core", auth), counted
 
