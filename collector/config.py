@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 import re
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from collector.cron import ScheduleError, cron_trigger
 from sources.policy import RetryPolicy
@@ -170,11 +174,33 @@ class _Reader:
             self.fail("must not be empty", key)
         return value
 
-    def number(self, key: str, default: float, minimum: float = 0) -> float:
+    def number(self, key: str, default: float, minimum: float = 0, maximum: float = math.inf,
+               above: bool = False) -> float:
+        """A finite number in [minimum, maximum] (above=True: strictly more than minimum)."""
         value = self.get(key, (int, float), default)
-        if value < minimum:
-            self.fail(f"must be at least {minimum}, not {value!r}", key)
+        if not math.isfinite(value):
+            self.fail(f"must be a finite number, not {value!r}", key)
+        if value < minimum or (above and value == minimum):
+            self.fail(f"must be {'more than' if above else 'at least'} {minimum:g}, not {value!r}", key)
+        if value > maximum:
+            self.fail(f"must be at most {maximum:g}, not {value!r}", key)
         return float(value)
+
+    def integer(self, key: str, default: int, minimum: int, maximum: int | None = None) -> int:
+        """An integer in [minimum, maximum]."""
+        value = self.get(key, int, default)
+        if value < minimum:
+            self.fail(f"must be at least {minimum}, not {value}", key)
+        if maximum is not None and value > maximum:
+            self.fail(f"must be at most {maximum}, not {value}", key)
+        return value
+
+    def nonempty(self, key: str, default: str) -> str:
+        """A string that, when present, is not empty (an empty value is an error, never the default)."""
+        value = self.get(key, str, default)
+        if not value.strip():
+            self.fail(f"must not be empty (leave the key out for the default {default!r})", key)
+        return value
 
     def strings(self, key: str, pattern: re.Pattern[str] | None = None, what: str = "") -> tuple[str, ...]:
         value = self.get(key, list, [])
@@ -195,35 +221,94 @@ def _type_name(kind: type | tuple[type, ...]) -> str:
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
+HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
+
+
+def url_problem(value: str) -> str | None:
+    """Why `value` is not a usable http(s) base URL (scheme, host, port; no spaces, credentials, query), or None."""
+    if any(c.isspace() for c in value) or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "contains a space or a control character"
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # a bracketed host that is no IPv6 address
+        return "has an invalid host"
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return "is not an http(s) URL"
+    if "@" in parts.netloc:
+        return "must not carry a user name or password (put the token in the environment)"
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
+        return "must not have a query or fragment"
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return "has an invalid port"
+    host = parts.hostname or ""
+    if host.startswith("[") or ":" in host:
+        try:
+            ipaddress.IPv6Address(host.strip("[]"))
+        except ValueError:
+            return "has an invalid host"
+        return None
+    labels = host.rstrip(".").split(".")
+    if not host or len(host) > 253 or not all(HOST_LABEL.match(label) for label in labels):
+        return "has an invalid host"
+    return None
+
+
 def _url(reader: _Reader, key: str, default: str) -> str:
     value = reader.text(key, default) or default
-    if not re.match(r"^https?://[^\s/]+", value):
+    problem = url_problem(value)
+    if problem == "is not an http(s) URL":
         reader.fail(f"must be an http(s) URL, not {value!r}", key)
+    elif problem and "password" in problem:
+        reader.fail(problem, key)  # never echo credentials
+    elif problem:
+        reader.fail(f"must be an http(s) URL with a valid host: {value!r} {problem}", key)
     return value.rstrip("/")
+
+
+TOKEN_PREFIXES = ("github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "hf_", "api_org_")
+
+
+def looks_like_token(value: str) -> bool:
+    """A known token prefix before a long random part, or a long run of letters and digits no variable name has."""
+    prefix = next((p for p in TOKEN_PREFIXES if value.startswith(p)), "")
+    segments = [s for s in re.split(r"[^A-Za-z0-9]+", value[len(prefix):]) if s]
+    if prefix and any(len(s) >= 16 for s in segments):
+        return True
+    return any(len(s) >= 32 or (len(s) >= 20 and re.search(r"\d", s) and re.search(r"[A-Za-z]", s))
+               for s in segments)
 
 
 def _env_name(reader: _Reader, key: str, default: str) -> str:
     value = reader.text(key, default) or default
+    if looks_like_token(value):
+        reader.fail("looks like a token itself: put the token in the environment and name the variable here", key)
     if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", value):
-        reader.fail(f"must be the NAME of an environment variable (the token itself never goes in the file), "
-                    f"not {value[:4]!r}…", key)
+        reader.fail("must be the NAME of an environment variable (letters, digits and '_'; the token itself "
+                    "never goes in the file)", key)
     return value
 
 
 RETRY_KEYS = {"timeout_seconds", "max_attempts", "backoff_initial_seconds", "backoff_max_seconds",
-              "max_retry_after_seconds"}
+              "max_retry_after_seconds", "deadline_seconds", "max_body_bytes", "unreachable_after",
+              "min_listing_ratio"}
+MAX_ATTEMPTS = 20
+MIN_BODY_BYTES = 1024
 
 
 def _retry(reader: _Reader) -> RetryPolicy:
-    attempts = reader.get("max_attempts", int, 5)
-    if attempts < 1:
-        reader.fail(f"must be at least 1, not {attempts}", "max_attempts")
+    d = RetryPolicy()
     return RetryPolicy(
-        timeout_seconds=reader.number("timeout_seconds", 30.0, minimum=0.01),
-        max_attempts=attempts,
-        backoff_initial_seconds=reader.number("backoff_initial_seconds", 1.0),
-        backoff_max_seconds=reader.number("backoff_max_seconds", 60.0),
-        max_retry_after_seconds=reader.number("max_retry_after_seconds", 900.0),
+        timeout_seconds=reader.number("timeout_seconds", d.timeout_seconds, minimum=0.01),
+        max_attempts=reader.integer("max_attempts", d.max_attempts, 1, MAX_ATTEMPTS),
+        backoff_initial_seconds=reader.number("backoff_initial_seconds", d.backoff_initial_seconds),
+        backoff_max_seconds=reader.number("backoff_max_seconds", d.backoff_max_seconds),
+        max_retry_after_seconds=reader.number("max_retry_after_seconds", d.max_retry_after_seconds),
+        deadline_seconds=reader.number("deadline_seconds", d.deadline_seconds, minimum=0, above=True),
+        max_body_bytes=reader.integer("max_body_bytes", d.max_body_bytes, MIN_BODY_BYTES),
+        unreachable_after=reader.integer("unreachable_after", d.unreachable_after, 1, MAX_ATTEMPTS),
+        min_listing_ratio=reader.number("min_listing_ratio", d.min_listing_ratio, maximum=1),
     )
 
 
@@ -314,14 +399,14 @@ def load_config(path: Path | str) -> Config:
                           token_env=_env_name(gh, "token_env", "GITHUB_TOKEN"), retry=_retry(gh))
     huggingface = HuggingFaceConfig(endpoint=_url(hf, "endpoint", "https://huggingface.co"),
                                     token_env=_env_name(hf, "token_env", "HF_TOKEN"), retry=_retry(hf))
-    cron = sc.text("cron", "0 3 * * *") or "0 3 * * *"
-    timezone = sc.text("timezone", "UTC") or "UTC"
+    cron = sc.nonempty("cron", ScheduleConfig().cron)
+    timezone = sc.nonempty("timezone", ScheduleConfig().timezone)
     try:
         cron_trigger(cron, timezone)
     except ScheduleError as exc:
         sc.fail(str(exc), "timezone" if "timezone" in str(exc) else "cron")
-    schedule = ScheduleConfig(cron=cron, timezone=timezone,
-                              misfire_grace_seconds=sc.get("misfire_grace_seconds", int, 6 * 3600))
+    schedule = ScheduleConfig(cron=cron, timezone=timezone, misfire_grace_seconds=sc.integer(
+        "misfire_grace_seconds", ScheduleConfig().misfire_grace_seconds, 0))
 
     entity_tables = top.get("entity", list, [])
     if not entity_tables:
@@ -348,5 +433,42 @@ def load_config(path: Path | str) -> Config:
     warehouse_path = Path(wh.text("path", "data/openwave.duckdb") or "data/openwave.duckdb")
     if not warehouse_path.is_absolute():
         warehouse_path = path.parent / warehouse_path
+    problem = _blocked_by_file(warehouse_path)
+    if problem:
+        wh.fail(problem, "path")
     return Config(path=path, warehouse_path=warehouse_path, github=github, huggingface=huggingface,
                   schedule=schedule, entities=tuple(entities), events=events, crossovers=tuple(crossovers))
+
+
+def _blocked_by_file(db_path: Path) -> str | None:
+    """Why no folder can ever hold `db_path` (a file where a folder must be), or None; touches nothing."""
+    if db_path.is_dir():
+        return f"{db_path} is a folder, not a file"
+    for folder in (db_path.parent, *db_path.parent.parents):
+        if folder.exists():
+            return None if folder.is_dir() else f"{folder} is a file, so {db_path} cannot be created under it"
+    return None
+
+
+def prepare_warehouse_dir(db_path: Path, origin: str) -> None:
+    """Create the warehouse's folder and prove it writable, or raise ConfigError with one line.
+
+    `origin` names where the path came from: "<config>: [warehouse]: key 'path'" or "--db". Writers call this
+    before the first file (log, lock, database) is opened next to the warehouse.
+    """
+    problem = _blocked_by_file(db_path)
+    folder = db_path.parent
+    try:
+        if problem is None:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder, prefix=".openwave-probe-"):
+                pass
+    except OSError as exc:
+        problem = f"cannot create or write the folder {folder}: {exc.strerror or type(exc).__name__}"
+    if problem:
+        raise ConfigError(f"{origin}: {problem}")
+
+
+def warehouse_origin(config: Config, db_option: str | None) -> str:
+    """How an error about the warehouse path names its origin: the --db option or the config key."""
+    return f"--db {db_option}" if db_option else f"{config.path}: [warehouse]: key 'path'"
