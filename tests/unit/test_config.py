@@ -304,3 +304,16 @@ def test_collect_with_a_bad_config_exits_2_with_one_line(tmp_path: Path, body: s
     assert len(lines) == 1 and lines[0].startswith(f"Error: {path}: [github]: key ")
     assert "SECRET" not in result.stderr
     assert not (tmp_path / "data").exists()  # nothing created
+
+
+def test_shipped_catalog_uses_current_names() -> None:
+    """Renamed upstream names cost a redirect (GitHub) or match nothing (the Hub): the catalog uses the new ones."""
+    config = load_config(ROOT / "config.toml")
+    zhipu = config.entity("zhipu")
+    assert zhipu.hf_authors == ("zai-org",)
+    assert not [r for r in zhipu.github_repos if r.startswith(("THUDM/ChatGLM", "THUDM/CogVLM", "THUDM/CogVideo"))]
+    assert "zai-org/ChatGLM3" in zhipu.github_repos and "zai-org/CogVLM" in zhipu.github_repos
+    repos = {r for e in config.entities for r in e.github_repos}
+    assert {"llamastack/llama-stack", "NVIDIA-NeMo/NeMo"} <= repos
+    assert not {"meta-llama/llama-stack", "NVIDIA/NeMo"} & repos
+    assert [e.model for e in config.events if e.model and "glm-4-9b" in e.model] == ["zai-org/glm-4-9b-chat"]
