@@ -151,13 +151,13 @@ def test_two_pages_are_followed_through_link():
     assert parse_qs(hub.requests[1].url.query.decode())["cursor"] == ["1"]
 
 
-def test_a_500_is_retried_by_the_client(hermetic_hub):
+def test_a_500_is_retried_by_our_transport_not_the_client(hermetic_hub):
     hub = Hub({"org": [[{"id": "org/a"}]]}, script=[httpx2.Response(500, json={"error": "boom"})])
-    src, _ = source(hub)
+    src, waits = source(hub, backoff_initial_seconds=0.25, backoff_max_seconds=1.0)
     records, errors = src.fetch(["org"])
     assert ([r.model_id for r in records], errors) == (["org/a"], [])
     assert (src.stats.requests, src.stats.retries) == (2, 1)
-    assert hermetic_hub.sleeps == [1]  # huggingface_hub's own first backoff step
+    assert (waits, hermetic_hub.sleeps) == ([0.25], [])  # our backoff, never huggingface_hub's own sleep
 
 
 def test_a_429_with_retry_after_zero_is_waited_out(hermetic_hub):
@@ -165,11 +165,11 @@ def test_a_429_with_retry_after_zero_is_waited_out(hermetic_hub):
         "Retry-After": "0", "RateLimit": '"api";r=0;t=0',
         "RateLimit-Policy": '"fixed window";"api";q=500;w=300'})
     hub = Hub({"org": [[{"id": "org/a"}]]}, script=[limited])
-    src, _ = source(hub)
+    src, waits = source(hub, backoff_initial_seconds=5.0, backoff_max_seconds=5.0)
     records, errors = src.fetch(["org"])
     assert ([r.model_id for r in records], errors) == (["org/a"], [])
     assert (src.stats.requests, src.stats.retries) == (2, 1)
-    assert hermetic_hub.sleeps == [1.0]  # t=0, plus the client's 1 s margin
+    assert (waits, hermetic_hub.sleeps) == ([0], [])  # t=0: what the Hub asked, not the backoff
     assert (src.stats.rate_limit_limit, src.stats.rate_limit_remaining, src.stats.rate_limit_reset) == (
         500, 0, NOW)
 
@@ -204,27 +204,42 @@ def test_a_retry_after_beyond_the_limit_stops_the_source(hermetic_hub):
     assert (src.stats.requests, hermetic_hub.sleeps) == (1, [])
 
 
-def test_a_connection_dropped_mid_pagination_restarts_the_listing(hermetic_hub):
-    pages = {"org": [[{"id": "org/a"}], [{"id": "org/b"}]]}
-    drops = iter([True, True])
+def dropping(hub: "Hub", drops: int):
+    """A handler that resets the connection on the first `drops` requests for page 2."""
+    left = iter([True] * drops)
 
     def handler(request: httpx2.Request) -> httpx2.Response:
-        if b"cursor=1" in request.url.query and next(drops, False):
+        if b"cursor=1" in request.url.query and next(left, False):
             raise httpx2.ReadError("connection reset by peer")
         return hub(request)
 
-    hub = Hub(pages)
-    src = HuggingFaceSource(BASE, None, RetryPolicy(max_attempts=2, backoff_initial_seconds=0),
-                            transport_factory=lambda: httpx2.MockTransport(handler), clock=lambda: NOW,
+    return handler
+
+
+def test_a_connection_dropped_mid_pagination_retries_that_page(hermetic_hub):
+    hub = Hub({"org": [[{"id": "org/a"}], [{"id": "org/b"}]]})
+    src = HuggingFaceSource(BASE, None, RetryPolicy(max_attempts=3, backoff_initial_seconds=0),
+                            transport_factory=lambda: httpx2.MockTransport(dropping(hub, 2)), clock=lambda: NOW,
                             sleep=hermetic_hub.sleeps.append)
     records, errors = src.fetch(["org"])
     assert ([r.model_id for r in records], errors) == (["org/a", "org/b"], [])
-    # page 1, page 2 dropped, page 2 dropped again (2 attempts: give up), restart: page 1, page 2
-    assert (src.stats.requests, src.stats.retries) == (5, 2)
-    assert hermetic_hub.sleeps == [1, 0.0]  # the client's backoff, then tenacity's (zero) wait
+    # page 1, page 2 dropped twice, page 2: 4 requests, never more than max_attempts for one page
+    assert (src.stats.requests, src.stats.retries, hermetic_hub.sleeps) == (4, 2, [0.0, 0.0])
 
 
-def test_a_truncated_body_restarts_the_listing():
+def test_a_page_dropped_max_attempts_times_fails_the_author_without_a_restart(hermetic_hub):
+    hub = Hub({"org": [[{"id": "org/a"}], [{"id": "org/b"}]]})
+    src = HuggingFaceSource(BASE, None, RetryPolicy(max_attempts=2, backoff_initial_seconds=0),
+                            transport_factory=lambda: httpx2.MockTransport(dropping(hub, 2)), clock=lambda: NOW,
+                            sleep=hermetic_hub.sleeps.append)
+    records, errors = src.fetch(["org"])
+    assert records == []
+    assert errors == [ItemError(source="huggingface", item="org", kind="error", at=NOW,
+                                message="RetriesExhausted: ReadError: connection reset by peer after 2 attempts")]
+    assert (src.stats.requests, src.stats.retries, hermetic_hub.sleeps) == (3, 1, [0.0])
+
+
+def test_a_truncated_body_retries_the_page():
     hub = Hub({"org": [[{"id": "org/a"}]]}, script=[httpx2.Response(200, content=b'[{"id": "org/a"')])
     src, waits = source(hub)
     records, errors = src.fetch(["org"])
@@ -276,9 +291,9 @@ def test_without_a_token_nothing_is_sent_and_only_the_endpoint_is_called(hermeti
     ("exc", "kind"),
     [
         (RateLimitStop("x"), "rate_limited"),
-        (RetriesExhausted("HTTP 429", 3, status=429), "rate_limited"),
+        (RetriesExhausted("HTTP 429", 3, status=429, kind="rate_limited"), "rate_limited"),
         (RetriesExhausted("HTTP 502", 3, status=502), "error"),
-        (RetriesExhausted("ReadError", 3, cause=httpx2.ReadError), "error"),
+        (RetriesExhausted("malformed JSON body", 3, kind="bad_response"), "bad_response"),
         (json.JSONDecodeError("x", "[", 1), "bad_response"),
         (HfHubHTTPError("x", response=httpx2.Response(404, request=REQUEST)), "not_found"),
         (HfHubHTTPError("x", response=httpx2.Response(451, request=REQUEST)), "blocked"),
