@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-ErrorKind = Literal["not_found", "blocked", "rate_limited", "skipped", "bad_response", "error"]
+ErrorKind = Literal["not_found", "blocked", "rate_limited", "skipped", "bad_response", "error", "suspect_listing"]
+# suspect_listing: a listing much shorter than last time (min_listing_ratio); its records are kept, as a warning
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +103,10 @@ class SourceStats:
     """What a source spent and what the upstream said about its budget."""
 
     requests: int = 0  # HTTP requests sent (every attempt, redirects included)
-    not_modified: int = 0  # 304 answers (free of rate limit)
+    not_modified: int = 0  # 304 answers (free of rate limit only when the request was authorised)
     retries: int = 0
     rate_limit_limit: int | None = None
     rate_limit_remaining: int | None = None
     rate_limit_reset: datetime | None = None
-    stopped_reason: str | None = None  # set when the source stopped early (rate limit exhausted, budget)
+    stopped_reason: str | None = None  # set when the source stopped early (rate limit, budget, host unreachable)
     notes: list[str] = field(default_factory=list)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sources.github.http import RateLimit
 from sources.github.rest import BadResponse, one_line, parse_time
+from sources.guard import BadCount, check_count
 from sources.records import ErrorKind, RepoRecord
 
 MAX_ALIASES = 100
@@ -54,9 +55,10 @@ def repo_from_node(node: Any, requested_as: str, fetched_at: datetime) -> RepoRe
     try:
         language = node.get("primaryLanguage") or {}
         license_info = node.get("licenseInfo") or {}
-        return RepoRecord(repo_id=int(node["databaseId"]), repo=str(node["nameWithOwner"]),
+        repo_id, stars, forks = (_count(node, key) for key in ("databaseId", "stargazerCount", "forkCount"))
+        return RepoRecord(repo_id=repo_id, repo=str(node["nameWithOwner"]),
                           requested_as=requested_as or str(node["nameWithOwner"]),
-                          stars=int(node["stargazerCount"]), forks=int(node["forkCount"]),
+                          stars=stars, forks=forks,
                           license_spdx=license_info.get("spdxId"), description=node.get("description"),
                           language=language.get("name"), created_at=parse_time(node.get("createdAt")),
                           pushed_at=parse_time(node.get("pushedAt")),
@@ -67,6 +69,16 @@ def repo_from_node(node: Any, requested_as: str, fetched_at: datetime) -> RepoRe
         raise BadResponse(f"repository node lacks a field ({detail})") from None
 
 
+def _count(node: dict[str, Any], key: str) -> int:
+    """A count or id of a node in 0..2^63-1; KeyError when absent, BadResponse naming field and value otherwise."""
+    value = node[key]
+    try:
+        check_count(value, key)
+    except BadCount as exc:
+        raise BadResponse(str(exc)) from None
+    return int(value)
+
+
 def rate_limit(body: dict[str, Any]) -> RateLimit | None:
     """The `rateLimit` the query asked for (after this query's cost), or None when absent."""
     data = body.get("data")
@@ -74,7 +86,7 @@ def rate_limit(body: dict[str, Any]) -> RateLimit | None:
     if not isinstance(info, dict):
         return None
     try:
-        return RateLimit(limit=int(info["limit"]), remaining=int(info["remaining"]),
+        return RateLimit(limit=_count(info, "limit"), remaining=_count(info, "remaining"),
                          reset_at=parse_time(info.get("resetAt")))
     except (KeyError, TypeError, ValueError, BadResponse):
         return None
@@ -145,15 +157,21 @@ class OrgPage:
 
 
 def parse_org_page(body: dict[str, Any], fetched_at: datetime) -> OrgPage:
-    """Parse an ORG_QUERY answer; raises OwnerError for an unknown owner or a failed query."""
+    """Parse an ORG_QUERY answer; raises OwnerError for an unknown owner or a failed query.
+
+    GitHub answers an unknown login with `{"data": {"repositoryOwner": null}}` and no `errors`: not_found.
+    """
     data = body.get("data")
     owner = data.get("repositoryOwner") if isinstance(data, dict) else None
     if owner is None:
         by_alias, general = _errors_by_alias(body)
         error = by_alias.get("repositoryOwner") or general
+        if error is None and isinstance(data, dict) and "repositoryOwner" in data:
+            raise OwnerError("not_found", "no org or user of this name (GraphQL repositoryOwner is null)")
         if error is None:
-            raise OwnerError("bad_response", "GraphQL returned no repositoryOwner and no error")
-        raise OwnerError(ERROR_KINDS.get(str(error.get("type")), "error"), f"GraphQL {_error_text(error)}")
+            raise OwnerError("bad_response", "org GraphQL returned no repositoryOwner and no error")
+        kind = ERROR_KINDS.get(str(error.get("type")), "error")
+        raise OwnerError(kind, f"org GraphQL {_error_text(error)}")
     try:
         repos = owner["repositories"]
         info = repos["pageInfo"]

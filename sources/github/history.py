@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sources.github.http import GitHubHttp
+from sources.guard import MAX_COUNT
 from sources.records import ErrorKind, StarHistoryDay
 
 PER_PAGE = 30  # weeks per page: the endpoint's maximum
@@ -58,7 +59,8 @@ def pages_needed(created_at: datetime | None, today: date) -> int | None:
 
 
 def _count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    """A count in 0..2^63-1 (what a BIGINT holds)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT
 
 
 def _week(index: int, item: Any) -> tuple[datetime, list[int]]:
@@ -84,10 +86,10 @@ def _week(index: int, item: Any) -> tuple[datetime, list[int]]:
         raise HistoryError(f"{label} has {len(days)} days, expected 7")
     for position, value in enumerate(days):
         if not _count(value):
-            raise HistoryError(f"{label} day {position}: {str(value)[:40]!r} is not a non-negative integer")
+            raise HistoryError(f"{label} day {position}: {str(value)[:40]!r} is not an integer in 0..2^63-1")
     total = item["total"]
     if not _count(total):
-        raise HistoryError(f"{label}: total {str(total)[:40]!r} is not a non-negative integer")
+        raise HistoryError(f"{label}: total {str(total)[:40]!r} is not an integer in 0..2^63-1")
     if total != sum(days):
         raise HistoryError(f"{label}: total {total} is not the sum of its days ({sum(days)})")
     return start, days
@@ -98,7 +100,7 @@ def parse_history_page(body: Any, *, repo_id: int, repo: str, fetched_at: dateti
     """Validate a whole page and turn it into days; day = UTC date of `week` + index in `days`.
 
     Raises HistoryError naming the first problem: not an array, a non-object week, a missing key, a week with
-    other than 7 days, a count that is not a non-negative integer, a total that is not the sum of its days,
+    other than 7 days, a count that is not an integer in 0..2^63-1, a total that is not the sum of its days,
     or weeks that are not newest first and at least 7 days apart.
     """
     if not isinstance(body, list):

@@ -1,12 +1,15 @@
-"""GitHub REST: one repo per request (conditional, 304 is free) and org/user listings that carry full repos.
+"""GitHub REST: one repo per request (conditional) and org/user listings that carry full repos.
+
+A 304 costs no rate limit only when the request is authorised: without a token every request counts.
 
 Cache keys (`HttpCacheEntry.url`) are the request path relative to `api_url`, without a leading slash, the
 path lower-cased (GitHub names are case-insensitive) and the query parameters sorted:
 - a repo: `repos/{owner}/{name}`, the name asked for, not the one a 301 led to (the ETag is the final
   response's, and the redirected request carries it);
-- a listing page: `orgs/{org}/repos?per_page=100&type=public` for page 1 and
-  `orgs/{org}/repos?page=N&per_page=100&type=public` for page N (`users/{name}/repos?...&type=owner` for
-  users), whatever URL form the Link header used (GitHub links to `/organizations/{id}/repos?page=N`), so a
+- a listing page: `orgs/{org}/repos?per_page=100&sort=full_name&type=public` for page 1 and
+  `orgs/{org}/repos?page=N&per_page=100&sort=full_name&type=public` for page N
+  (`users/{name}/repos?per_page=100&type=owner` for users, whose default order is already by name), whatever
+  URL form the Link header used (GitHub links to `/organizations/{id}/repos?page=N`), so a
   304 without a Link header can still find page N+1 under the same key.
 """
 
@@ -21,6 +24,7 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from sources.github.http import GitHubHttp, ItemGone, UpstreamError
+from sources.guard import BadCount, check_count
 from sources.records import HttpCacheEntry, RepoRecord
 
 PER_PAGE = 100
@@ -49,10 +53,13 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def _int(obj: Mapping[str, Any], key: str) -> int:
+    """A count or id in 0..2^63-1 (DuckDB's BIGINT); BadResponse naming the field and value otherwise."""
     value = obj.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BadResponse(f"field {key!r} is not an integer")
-    return value
+    try:
+        check_count(value, key)
+    except BadCount as exc:
+        raise BadResponse(str(exc)) from None
+    return int(value)  # type: ignore[arg-type]
 
 
 def _str(value: Any) -> str | None:
@@ -138,17 +145,18 @@ def _next_page(first: str, page: int, response: httpx.Response, items: int) -> s
 def list_owner(http: GitHubHttp, owner: str, cache: Mapping[str, HttpCacheEntry], now: datetime,
                check: Callable[[], None], on_page: OnPage,
                on_bad: OnBad = lambda item, reason: None) -> list[RepoRecord]:
-    """Every public repo of an org (GET /orgs/{org}/repos), or of a user when the org is unknown (404).
+    """Every public repo of an org (GET /orgs/{org}/repos, by full name), or of a user when the org is unknown.
 
     Returns the records of every page in GitHub's order. `check` runs before every request (the caller's
     rate-limit guard); `on_page` receives each page's records and its cache entry to store (None after a
     304) as soon as they are parsed, so a stop in the middle keeps what was read; `on_bad` hears of each item
-    that is not a repository object (it is skipped). ItemGone when neither an org nor a user of that name exists.
+    that is not a repository object (it is skipped). ItemGone when neither an org nor a user of that name exists;
+    OffOrigin when a next-page link leaves the configured origin.
     """
     quoted = quote(owner, safe="")
     try:
-        return _list(http, f"orgs/{quoted}/repos?type=public&per_page={PER_PAGE}", owner, cache, now, check,
-                     on_page, on_bad)
+        return _list(http, f"orgs/{quoted}/repos?type=public&sort=full_name&per_page={PER_PAGE}", owner, cache,
+                     now, check, on_page, on_bad)
     except ItemGone as exc:
         if exc.status != 404:
             raise
@@ -196,4 +204,6 @@ def _list(http: GitHubHttp, url: str, owner: str, cache: Mapping[str, HttpCacheE
         records.extend(page)
         on_page(page, update)
         next_url = _next_page(url, page_number, response, len(items))
+        if next_url is not None:
+            next_url = http.check_next(next_url)  # OffOrigin: never sent outside the configured origin
     return records

@@ -256,7 +256,7 @@ class GitHubSource:
         try:
             listing = self._org_graphql(run, org) if self.authenticated else self._org_rest(run, org, cache)
         except graphql.OwnerError as exc:
-            run.fail(org, exc.kind, f"org {exc}")
+            run.fail(org, exc.kind, str(exc))
             return
         except ItemGone as exc:
             run.fail(org, "not_found", f"no org or user of this name (HTTP {exc.status})")

@@ -90,7 +90,8 @@ class FakeRest:
         headers = {}
         if page < last:
             where = "users" if kind == "users" else "organizations"  # GitHub links to /organizations/{id}
-            base = f"{API}/{where}/{owner}/repos?type={request.url.params['type']}&per_page={per_page}"
+            sort = f"&sort={request.url.params['sort']}" if "sort" in request.url.params else ""
+            base = f"{API}/{where}/{owner}/repos?type={request.url.params['type']}{sort}&per_page={per_page}"
             headers["Link"] = f'<{base}&page={page + 1}>; rel="next", <{base}&page={last}>; rel="last"'
         return self.reply(request, 200, owned[(page - 1) * per_page:page * per_page], **headers)
 
@@ -171,16 +172,16 @@ def test_org_listing_pages_carry_the_records_and_cover_named_repos() -> None:
     fake = FakeRest([*repos, repo(7, "solo/tool", 70)], users=frozenset({"solo"}))
     result = run(fake, ["QwenLM", "solo"], ["qwenlm/qwen-005", "solo/tool"])
     assert [str(r.url).removeprefix(API) for r in fake.seen] == [
-        "/orgs/QwenLM/repos?type=public&per_page=100",
-        "/organizations/qwenlm/repos?type=public&per_page=100&page=2",
-        "/orgs/solo/repos?type=public&per_page=100",
+        "/orgs/QwenLM/repos?type=public&sort=full_name&per_page=100",
+        "/organizations/qwenlm/repos?type=public&sort=full_name&per_page=100&page=2",
+        "/orgs/solo/repos?type=public&sort=full_name&per_page=100",
         "/users/solo/repos?type=owner&per_page=100"]
     assert result.listings == [OrgListing("QwenLM", tuple(f"qwenlm/Qwen-{i:03d}" for i in range(130)), FIXED),
                                OrgListing("solo", ("solo/tool",), FIXED)]
     assert len(result.records) == 131 and result.records[5] == record(105, "qwenlm/Qwen-005", 5)
     assert result.resolved["qwenlm/qwen-005"] == 105 and result.resolved["solo/tool"] == 7
-    assert [e.url for e in result.cache_updates] == ["orgs/qwenlm/repos?per_page=100&type=public",
-                                                     "orgs/qwenlm/repos?page=2&per_page=100&type=public",
+    assert [e.url for e in result.cache_updates] == ["orgs/qwenlm/repos?per_page=100&sort=full_name&type=public",
+                                                     "orgs/qwenlm/repos?page=2&per_page=100&sort=full_name&type=public",
                                                      "users/solo/repos?per_page=100&type=owner"]
     assert result.errors == []
 
@@ -200,12 +201,12 @@ def test_listing_pages_answered_304_reuse_the_cached_bodies() -> None:
         first = run(fake, ["big"], [])
         cache = {e.url: e for e in first.cache_updates}
         second = run(fake, ["big"], [], cache)
-        second_page = "organizations/big/repos?type=public&per_page=100&page=2" if link_on_304 else (
-            "orgs/big/repos?type=public&per_page=100&page=2")
+        second_page = "organizations/big/repos?type=public&sort=full_name&per_page=100&page=2" if link_on_304 else (
+            "orgs/big/repos?type=public&sort=full_name&per_page=100&page=2")
         assert str(fake.seen[3].url).removeprefix(f"{API}/") == second_page
         assert [r.headers.get("if-none-match") for r in fake.seen[2:]] == [
-            cache["orgs/big/repos?per_page=100&type=public"].etag,
-            cache["orgs/big/repos?page=2&per_page=100&type=public"].etag]
+            cache["orgs/big/repos?per_page=100&sort=full_name&type=public"].etag,
+            cache["orgs/big/repos?page=2&per_page=100&sort=full_name&type=public"].etag]
         assert (second.stats.requests, second.stats.not_modified) == (2, 2)
         assert [dataclasses.replace(r, via="rest") for r in second.records] == first.records
         assert {r.via for r in second.records} == {"rest-304"}

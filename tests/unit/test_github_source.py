@@ -52,7 +52,7 @@ class Rest:
         if parts[0] == "orgs":
             page = int(request.url.params.get("page", "1"))
             if page < self.pages:
-                url = f"{API}/orgs/{parts[1]}/repos?type=public&per_page=100&page={page + 1}"
+                url = f"{API}/orgs/{parts[1]}/repos?type=public&sort=full_name&per_page=100&page={page + 1}"
                 headers["Link"] = f'<{url}>; rel="next"'
             body: Any = [repo(page * 100 + i, f"{parts[1]}/p{page}-{i}") for i in range(2)]
             headers["ETag"] = f'"{parts[1]}-{page}"'
@@ -76,7 +76,8 @@ def kinds(result) -> list[tuple[str, str]]:
 def test_stops_before_a_request_when_nothing_is_left() -> None:
     upstream = Rest(limit=3)
     result = run(upstream, ["lab"], ["lab/p1-0", "x/r1", "x/r2", "x/r3", "x/r4"])
-    assert upstream.seen == ["/orgs/lab/repos?type=public&per_page=100", "/repos/x/r1", "/repos/x/r2"]
+    assert upstream.seen == ["/orgs/lab/repos?type=public&sort=full_name&per_page=100", "/repos/x/r1",
+                             "/repos/x/r2"]
     assert [r.repo for r in result.records] == ["lab/p1-0", "lab/p1-1", "x/r1", "x/r2"]
     assert kinds(result) == [("x/r3", "skipped"), ("x/r4", "skipped")]
     message = result.errors[0].message
@@ -108,8 +109,8 @@ def test_403_exhausted_keeps_what_was_read_and_skips_the_rest() -> None:
     assert f"GitHub core rate limit exhausted; it resets at {RESET}" in result.errors[0].message
     assert TOKEN_HINT in result.errors[0].message
     assert result.resolved == {"lab/p1-0": 100, "lab/p1-1": 101}
-    assert [(e.url, e.etag) for e in result.cache_updates] == [("orgs/lab/repos?per_page=100&type=public",
-                                                                '"lab-1"')]
+    assert [(e.url, e.etag) for e in result.cache_updates] == [
+        ("orgs/lab/repos?per_page=100&sort=full_name&type=public", '"lab-1"')]
 
 
 def graphql_handler(replies: dict[int, dict[str, Any]], queries: list[str]):
