@@ -14,6 +14,7 @@ from rich.table import Table
 
 from collector.options import UsageError, config_option, db_option, open_read, resolve_db
 from collector.progress import stdout_console
+from collector.terminal import printable, printable_lines
 from dashboards.export import render
 
 FORMATS = ("table", "csv", "json", "markdown")
@@ -21,16 +22,17 @@ FORMATS = ("table", "csv", "json", "markdown")
 
 def print_table(frame: pl.DataFrame, console: Console, title: str | None = None, null: str = "NULL") -> None:
     """A terminal table: numbers right-aligned with thousands separators and one precision per column
-    (2 decimals, or 4 when every value is below 1), upstream text escaped and kept on one line."""
+    (2 decimals, or 4 when every value is below 1), upstream text escaped and kept on one line: no Rich markup,
+    no terminal control sequence (collector/terminal.py)."""
     table = Table(title=title, title_justify="left")
     decimals = {}
     for name, dtype in frame.schema.items():
-        table.add_column(escape(name), justify="right" if dtype.is_numeric() else "left")
+        table.add_column(escape(printable(name)), justify="right" if dtype.is_numeric() else "left")
         if dtype.is_float() or dtype == pl.Decimal:
             values = frame[name].drop_nulls().cast(pl.Float64).abs()
             decimals[name] = 4 if values.len() and values.max() < 1 else 2
     for row in frame.iter_rows(named=True):
-        table.add_row(*(escape(format_cell(v, decimals.get(k, 2), null)) for k, v in row.items()))
+        table.add_row(*(escape(printable(format_cell(v, decimals.get(k, 2), null))) for k, v in row.items()))
     console.print(table)
     if title is None:
         console.print(f"{frame.height:,} row{'s' if frame.height != 1 else ''}", style="dim")
@@ -68,6 +70,9 @@ def query(sql: str, config_path: str | None, db_path: str | None, fmt: str,
     \b
     openwave query "select * from lab_growth order by stars_gained_30d desc"
     openwave query "select * from license_mix where entity_key = $lab" -p lab deepseek --format markdown
+
+    On a terminal every format shows control characters of upstream text as escapes (\x1b); piped or redirected,
+    CSV and JSON carry the values unchanged.
     """
     if sql == "-":
         sql = sys.stdin.read()
@@ -83,4 +88,5 @@ def query(sql: str, config_path: str | None, db_path: str | None, fmt: str,
     if fmt == "table":
         print_table(frame, stdout_console())
     else:
-        click.echo(render(frame, fmt), nl=False)
+        text = render(frame, fmt)
+        click.echo(printable_lines(text) if sys.stdout.isatty() else text, nl=False)

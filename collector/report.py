@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from collector.progress import stdout_console
 from collector.run import RunSummary, SourceOutcome
+from collector.terminal import printable
 from sources.records import SourceStats
 
 LABELS = {"github": ("GitHub", "repos"), "huggingface": ("Hugging Face", "models")}
@@ -47,7 +48,8 @@ def source_line(outcome: SourceOutcome) -> list[str]:
 
 
 def summary_lines(summary: RunSummary) -> list[str]:
-    """Plain lines of the summary, for the log file."""
+    """Plain lines of the summary, for the terminal and the log file. Error messages carry upstream text, so
+    every line goes through `printable`: no control sequence reaches a terminal, no line break splits a line."""
     seconds = ((summary.finished_at or datetime.now(UTC)) - summary.started_at).total_seconds()
     lines = [f"openwave {summary.command} run {summary.run_id}: {summary.status} in {seconds:.1f} s -> "
              f"{summary.db_path}"]
@@ -66,7 +68,7 @@ def summary_lines(summary: RunSummary) -> list[str]:
         lines.append(f"    … and {len(summary.errors) - MAX_ERRORS_SHOWN:,} more (openwave status)")
     if summary.message:
         lines.append(f"  {summary.message}")
-    return lines
+    return [printable(line) for line in lines]
 
 
 def print_summary(summary: RunSummary, console: Console | None = None) -> None:

@@ -3,6 +3,7 @@
 Cells are upstream text (repo descriptions, card fields), so every text format defuses them: CSV cells
 that a spreadsheet would run as a formula get a leading `'` (OWASP CSV injection), Markdown cells cannot break
 the table or carry HTML. Values stay exact: no thousands separators, dates and timestamps as ISO 8601.
+Control characters are kept (files are data); commands printing to a terminal escape them (collector/terminal.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ import polars as pl
 
 FORMATS = ("csv", "parquet", "json", "markdown")
 EXTENSIONS = {"csv": "csv", "parquet": "parquet", "json": "json", "markdown": "md"}
-FORMULA_START = r"^[=+\-@\t\r]"  # what a spreadsheet may run as a formula
+# What a spreadsheet may run as a formula: a text cell starting with tab or CR, or whose first non-blank character
+# is = + - @, their fullwidth forms (＝ ＋ － ＠) or small forms (﹦ ﹢ ﹣ ﹫): spreadsheets skip leading blanks
+# and some fold fullwidth signs to ASCII. No look-arounds: Polars (Rust regex) runs it.
+FORMULA_START = r"^(?:[\t\r]|\s*[=+\-@\x{FF1D}\x{FF0B}\x{FF0D}\x{FF20}\x{FE66}\x{FE62}\x{FE63}\x{FE6B}])"
 
 RELATIONS = """
 select view_name as name, 'view' as kind from duckdb_views()
@@ -68,7 +72,7 @@ def _nested_as_json(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def neutralise_csv(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix `'` to text cells starting with = + - @ tab or CR; numbers and other types are untouched."""
+    """Prefix `'` to formula-looking text cells (FORMULA_START); numbers and other types are untouched."""
     text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     return frame.with_columns(
         pl.when(pl.col(n).str.contains(FORMULA_START)).then(pl.lit("'") + pl.col(n))

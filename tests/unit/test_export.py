@@ -141,3 +141,37 @@ def test_markdown_cells_cannot_make_links_images_or_emphasis() -> None:
     cell = html.split("<td>")[1].split("</td>")[0]
     assert cell == hostile  # the same text, shown as text: no <a>, <img>, <em>, <s> or <code>
     assert escape_markdown("hf_lab_downloads") == "hf_lab_downloads"  # identifiers stay readable
+
+
+@pytest.mark.parametrize(("cell", "written"), [
+    (" =1+1", "' =1+1"),  # leading blanks are skipped by spreadsheets
+    ("   +1", "'   +1"),
+    ("\u3000=x", "'\u3000=x"),  # ideographic space
+    ("\n=1", "\"'\n=1\""),
+    ("\t-2", "'\t-2"),
+    ("\r@x", "\"'\r@x\""),
+    ("\uff1dcmd|' /C calc'!A0", "'\uff1dcmd|' /C calc'!A0"),  # fullwidth ＝
+    ("\uff0b1", "'\uff0b1"),  # ＋
+    ("\uff0d1", "'\uff0d1"),  # －
+    ("\uff20SUM(A1)", "'\uff20SUM(A1)"),  # ＠
+    ("  \uff1d1", "'  \uff1d1"),
+    ("\ufe661", "'\ufe661"),  # small ﹦
+    ("a = 1", "a = 1"),
+    ("x \uff1d y", "x \uff1d y"),
+    ("1-2", "1-2"),
+    ("", '""'),
+])
+def test_csv_neutralises_formulas_after_blanks_and_in_fullwidth(cell: str, written: str) -> None:
+    assert ex.to_csv(pl.DataFrame({"t": [cell]})) == f"t\n{written}\n"
+
+
+def test_csv_leaves_numbers_and_non_text_columns_alone() -> None:
+    frame = pl.DataFrame({"delta": [-5, 3], "ratio": [-0.25, 1.5], "label": ["-5", "+3"], "day": [None, None]},
+                         schema={"delta": pl.Int64, "ratio": pl.Float64, "label": pl.String, "day": pl.Date})
+    assert ex.to_csv(frame) == "delta,ratio,label,day\n-5,-0.25,'-5,\n3,1.5,'+3,\n"
+
+
+def test_csv_keeps_control_characters_as_data() -> None:
+    """Files are data: escape sequences stay as they came (commands escape them only on a terminal)."""
+    text = "a\x1b]52;c;ZXZpbA==\x07b\x1b[2J\u202e"
+    assert ex.to_csv(pl.DataFrame({"t": [text]})) == f"t\n{text}\n"
