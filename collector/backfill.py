@@ -2,6 +2,8 @@
 
 Plan from the warehouse, fetch with the file closed, load every few repos (or seconds) so an interruption
 keeps finished work. A repo's state (next page, oldest day, complete) lets the next run resume there.
+A spent budget or rate limit, or an unreachable GitHub (`unreachable_after` consecutive connection failures),
+stops the run cleanly: `stopped_reason` names it ("api.github.com: name resolution failed").
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collector.lock import warehouse_lock
 from collector.progress import Stage
 from sources.github.history import HistoryError, HistoryPage, fetch_history, pages_needed
 from sources.github.http import BudgetExhausted, GitHubHttp, ItemGone, RateLimitExhausted, UpstreamError
+from sources.guard import HostUnreachable
 from sources.records import ErrorKind, ItemError, StarHistoryDay
 from warehouse import WarehouseMissing, db, load, runs
 from warehouse.history import (
@@ -263,7 +266,7 @@ def run_backfill(config: Config, db_path: Path, *, repos: Sequence[str] = (), ma
                     _no_stars(target, state, batch)
                 else:
                     _fetch(http, target, state, 1 if refresh else state.next_page, batch, result)
-            except (BudgetExhausted, RateLimitExhausted) as exc:
+            except (BudgetExhausted, RateLimitExhausted, HostUnreachable) as exc:
                 result.stopped_reason = str(exc)
                 break
             finally:
@@ -290,9 +293,9 @@ def run_backfill(config: Config, db_path: Path, *, repos: Sequence[str] = (), ma
 
 def _finish(db_path: Path, result: HistoryRunResult, http: GitHubHttp, forced: str | None,
             stored: int) -> None:
-    """Close the `runs` row: ok, partial (failures or work left), interrupted or failed."""
+    """Close the `runs` row: ok, partial (failures or work left), interrupted or failed (nothing stored)."""
     core = http.limits.get("core")
-    status = forced or ("partial" if result.exit_code else "ok")
+    status = forced or ("ok" if not result.exit_code else "partial" if stored else "failed")
     message = "; ".join(result.lines())[:1000]
     with db.writing(db_path) as con:
         runs.finish_run(con, result.run_id or 0, status, repos_stored=stored,
@@ -329,7 +332,7 @@ def upkeep_history(config: Config, db_path: Path, *, run_id: int | None = None, 
                     result.refreshed.append(target.repo)
                 elif _fetch(client, target, state, 1, batch, result, upkeep=True):
                     result.refreshed.append(target.repo)
-            except (BudgetExhausted, RateLimitExhausted) as exc:
+            except (BudgetExhausted, RateLimitExhausted, HostUnreachable) as exc:
                 result.stopped_reason = str(exc)
                 result.not_started = [t.repo for t in targets[targets.index(target):]]
                 kind: ErrorKind = "rate_limited" if isinstance(exc, RateLimitExhausted) else "skipped"

@@ -2,8 +2,11 @@
 
 With a token it reads GraphQL: org listing pages carry the statistics, named repos not already listed go
 100 to a query. Without a token it reads REST: listing pages carry full repos, named repos cost one
-conditional request each (304 is free). A spent rate limit or request budget, or a set `stop` event, stops
+conditional request each (a 304 is free of rate limit only with a token). A spent rate limit or request
+budget, an unreachable host (`unreachable_after` consecutive connection failures) or a set `stop` event stops
 the source cleanly: what was read is kept and every org/repo not done gets a "skipped" ItemError.
+An org listing much shorter than last time (`expected`, `min_listing_ratio`) is fetched once more; if still
+short, its records are kept and a "suspect_listing" ItemError says so.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from sources.github.http import (
     UpstreamError,
     describe_reset,
 )
+from sources.guard import HostBreaker, HostUnreachable
 from sources.policy import RetryPolicy
 from sources.records import ErrorKind, HttpCacheEntry, ItemError, OrgListing, RepoRecord, SourceStats
 
@@ -95,30 +99,34 @@ class GitHubSource:
     def __init__(self, api_url: str, graphql_url: str, token: str | None, retry: RetryPolicy, *,
                  transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep,
                  max_requests: int | None = None, clock: Callable[[], datetime] | None = None,
-                 stop: threading.Event | None = None) -> None:
+                 stop: threading.Event | None = None, breaker: HostBreaker | None = None) -> None:
         self.api_url, self.graphql_url = api_url, graphql_url
         self._token, self._retry = token, retry
         self._transport, self._sleep, self._max_requests = transport, sleep, max_requests
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._stop_event = stop
+        self._stop_event, self._breaker = stop, breaker
 
     @property
     def authenticated(self) -> bool:
         return bool(self._token)
 
     def fetch(self, orgs: Sequence[str], repos: Sequence[str], cache: Mapping[str, HttpCacheEntry],
-              progress: Callable[[int], None] | None = None) -> GitHubResult:
+              progress: Callable[[int], None] | None = None,
+              expected: Mapping[str, int] | None = None) -> GitHubResult:
         """Read every org's public repos, then the named repos not already read. Never raises for an item.
 
         `progress`, when given, is called with the number of repos read so far after each page or batch.
+        `expected` maps a lower-case org to how many repos it listed last time (see the module docstring).
         """
         orgs, repos = _unique(orgs), _unique(repos)
+        expected = {k.lower(): v for k, v in (expected or {}).items()}
         with GitHubHttp(self.api_url, self._token, self._retry, max_requests=self._max_requests,
-                        sleep=self._sleep, transport=self._transport, stop=self._stop_event) as http:
+                        sleep=self._sleep, transport=self._transport, stop=self._stop_event,
+                        breaker=self._breaker) as http:
             run = _Run(http, self._clock, self._token, progress)
             try:
                 for org in orgs:
-                    self._org(run, org, cache)
+                    self._org(run, org, cache, expected.get(org.lower()))
                 pending = [name for name in repos if name.lower() not in run.done]
                 if self.authenticated:
                     for start in range(0, len(pending), graphql.MAX_ALIASES):
@@ -133,6 +141,8 @@ class GitHubSource:
                 self._stop(run, orgs, repos, f"request budget spent ({self._max_requests} requests)")
             except StopRequested:
                 self._stop(run, orgs, repos, STOPPED)
+            except HostUnreachable as exc:
+                self._stop(run, orgs, repos, str(exc))
             self._note_limits(run)
         return run.result
 
@@ -251,21 +261,36 @@ class GitHubSource:
 
     # -- both --------------------------------------------------------------------------------------------
 
-    def _org(self, run: _Run, org: str, cache: Mapping[str, HttpCacheEntry]) -> None:
-        """List one org (or user): its records are added page by page; failures become an ItemError."""
+    def _org(self, run: _Run, org: str, cache: Mapping[str, HttpCacheEntry], expected: int | None) -> None:
+        """List one org (or user): its records are added page by page; failures become an ItemError.
+
+        A listing below min_listing_ratio of `expected` is fetched once more; a short one never updates the
+        HTTP cache (tomorrow asks with the validators of the last full listing).
+        """
+        floor = self._retry.min_listing_ratio * expected if expected and expected >= 1 else 0
+        for attempt in (1, 2):
+            mark = len(run.result.cache_updates)
+            listing = self._list_org(run, org, cache)
+            if listing is None or len(listing.repos) >= floor:
+                break
+            del run.result.cache_updates[mark:]
+            if attempt == 2:
+                run.fail(org, "suspect_listing", f"listed {len(listing.repos)}, {expected} last time: "
+                                                 "recorded as a warning, not taken as the truth")
+        if listing is not None:
+            run.result.listings.append(listing)
+            run.done.add(org.lower())
+
+    def _list_org(self, run: _Run, org: str, cache: Mapping[str, HttpCacheEntry]) -> OrgListing | None:
+        """One listing of an org, or None when it failed (the failure is an ItemError)."""
         try:
-            listing = self._org_graphql(run, org) if self.authenticated else self._org_rest(run, org, cache)
+            return self._org_graphql(run, org) if self.authenticated else self._org_rest(run, org, cache)
         except graphql.OwnerError as exc:
             run.fail(org, exc.kind, str(exc))
-            return
         except ItemGone as exc:
             run.fail(org, "not_found", f"no org or user of this name (HTTP {exc.status})")
-            return
         except UpstreamError as exc:
             run.fail(org, "error", f"org listing failed: {exc}")
-            return
         except rest.BadResponse as exc:
             run.fail(org, "bad_response", f"org listing: {exc}")
-            return
-        run.result.listings.append(listing)
-        run.done.add(org.lower())
+        return None
