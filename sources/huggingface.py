@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import httpcore2
 import httpx2
@@ -137,9 +138,10 @@ class _MeteredTransport(httpx2.BaseTransport):
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         url = str(request.url)
         if (request.url.scheme, request.url.netloc) != self.origin:
-            where = guard.host_of(self.endpoint)
+            where = urlsplit(self.endpoint).netloc
             if url == self.redirected_to:
-                raise OffOrigin(f"redirect to {request.url.host} points outside {where}: not followed")
+                target = urlsplit(url).netloc
+                raise OffOrigin(f"redirect to {target} points outside {where}: not followed")
             raise OffOrigin(f"next page link points outside {where}: not followed")
         attempts, host = max(1, self.retry.max_attempts), request.url.host
         for attempt in range(1, attempts + 1):
@@ -168,12 +170,18 @@ class _MeteredTransport(httpx2.BaseTransport):
             self.inner = guard.install_deadline(self.factory(), httpcore2)
         try:
             with guard.request_deadline(self.retry.deadline_seconds):
-                response = self.inner.handle_request(request)
-                self.breaker.answered(host)
                 try:
-                    return self._answer(request, response)
-                finally:
-                    response.close()
+                    response = self.inner.handle_request(request)
+                    self.breaker.answered(host)
+                    try:
+                        return self._answer(request, response)
+                    finally:
+                        response.close()
+                except httpx2.TimeoutException as exc:
+                    if (left := guard.deadline_left()) is not None and left <= 0.001:
+                        raise _Retry(f"no complete answer within deadline_seconds="
+                                     f"{self.retry.deadline_seconds:g}") from exc
+                    raise
         except httpx2.TransportError as exc:
             cause = guard.connection_cause(exc)
             if cause is not None:

@@ -247,6 +247,20 @@ def test_a_truncated_body_retries_the_page():
     assert (src.stats.requests, src.stats.retries, waits) == (2, 1, [0.0])
 
 
+def test_a_streamed_body_without_content_length_is_capped_and_not_retried():
+    def endless():
+        yield b"["
+        while True:
+            yield b'{"id": "org/a"},' * 64
+
+    hub = Hub({}, script=[httpx2.Response(200, content=endless())])
+    src, waits = source(hub, max_body_bytes=10_000)
+    assert src.fetch(["org"]) == ([], [ItemError(source="huggingface", item="org", kind="bad_response", at=NOW,
+                                                 message="BadListing: response body larger than 10,000 bytes "
+                                                         "(max_body_bytes)")])
+    assert (len(hub.requests), src.stats.requests, waits) == (1, 1, [])
+
+
 def test_models_listed_twice_are_kept_once():
     hub = Hub({"org": [[{"id": "org/a"}, {"id": "org/b"}], [{"id": "org/b"}]], "mirror": [[{"id": "org/a"}]]})
     src, _ = source(hub)
