@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 import httpcore2
 import httpx2
+from httpx2._utils import URLPattern, get_environment_proxies
 from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.hf_api import ModelInfo
@@ -231,6 +232,16 @@ class _MeteredTransport(httpx2.BaseTransport):
             self.inner = None
 
 
+def environment_transport(endpoint: str) -> httpx2.HTTPTransport:
+    """httpx2's transport, through the proxy HTTPS_PROXY / HTTP_PROXY / ALL_PROXY name for `endpoint` (NO_PROXY
+    honoured), as a client would pick it: a client given a transport of its own ignores those variables."""
+    url = httpx2.URL(endpoint)
+    mounts = sorted(((URLPattern(key), proxy) for key, proxy in get_environment_proxies().items()),
+                    key=lambda mount: mount[0])
+    proxy = next((proxy for pattern, proxy in mounts if pattern.matches(url)), None)
+    return httpx2.HTTPTransport(proxy=proxy)
+
+
 class _HubChatter(logging.Filter):
     """Drops huggingface_hub's own retry lines ("Retrying in 1s [Retry 1/5]."): our log_wait line replaces them."""
 
@@ -242,7 +253,7 @@ class HuggingFaceSource:
     """Lists models per author. `stats` accumulates over the life of the object (one run)."""
 
     def __init__(self, endpoint: str, token: str | None, retry: RetryPolicy, *,
-                 transport_factory: Callable[[], httpx2.BaseTransport] = httpx2.HTTPTransport,
+                 transport_factory: Callable[[], httpx2.BaseTransport] | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  sleep: Callable[[float], Any] = time.sleep, stop: threading.Event | None = None) -> None:
         endpoint = endpoint.rstrip("/")
@@ -252,7 +263,8 @@ class HuggingFaceSource:
             sleep = stop.wait  # a wait ends as soon as stop is set
         self._retry, self._clock, self._sleep, self._stop = retry, clock, sleep, stop
         self.stats = SourceStats()
-        self._transport = _MeteredTransport(endpoint, retry, self.stats, clock, transport_factory, sleep, stop)
+        factory = transport_factory or (lambda: environment_transport(endpoint))
+        self._transport = _MeteredTransport(endpoint, retry, self.stats, clock, factory, sleep, stop)
 
     def _new_client(self) -> httpx2.Client:
         hooks = {"request": [hf_http.hf_request_event_hook]}  # the client's own: offline mode, request id

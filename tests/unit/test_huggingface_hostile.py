@@ -231,6 +231,29 @@ def test_a_closed_port_stops_the_source_and_an_author_that_failed_before_keeps_i
     assert (run.source.stats.stopped_reason, run.source.stats.requests, run.waits) == (reason, 3, [0.01])
 
 
+@pytest.fixture
+def proxy_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
+                 "NO_PROXY", "REQUEST_METHOD"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_the_proxy_named_in_the_environment_is_used(server, proxy_env):
+    proxy_env.setenv("HTTP_PROXY", server.hub_url)  # the stand-in answers absolute-form requests like a proxy
+    run = Run("http://hub.invalid")
+    assert run.fetch(["other"]) == (["other/x"], [])  # one page: the stand-in's next links name its own host
+    assert (server.count(MODELS), run.source.stats.requests) == (1, 1)
+
+
+def test_no_proxy_is_honoured(server, proxy_env):
+    proxy_env.setenv("HTTP_PROXY", server.hub_url)
+    proxy_env.setenv("NO_PROXY", "hub.invalid")
+    run = Run("http://hub.invalid", max_attempts=1, unreachable_after=1)
+    assert run.fetch(["org"]) == ([], [("org", "skipped", "not fetched: hub.invalid: name resolution failed")])
+    assert server.count() == 0
+
+
 # -- 7. shrunken listings ----------------------------------------------------------------------------------------
 
 
