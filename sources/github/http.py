@@ -267,7 +267,7 @@ class GitHubHttp:
     def _transport_error(self, exc: httpx.TransportError, host: str, where: str) -> Exception:
         """What a transport failure becomes: a retry, HostUnreachable (the breaker opened) or an error."""
         left = guard.deadline_left()
-        if isinstance(exc, httpx.TimeoutException) and left is not None and left <= 0:
+        if isinstance(exc, httpx.TimeoutException) and left is not None and left <= 0.01:  # a read bounded by it
             seconds = f"{self.retry.deadline_seconds:g}"
             return _Retryable(where, f"timed out: no complete answer within deadline_seconds ({seconds} s)")
         cause = guard.connection_cause(exc)
