@@ -42,9 +42,14 @@ def collect(config_path: str | None, db_path: str | None, source: str | None, en
             lock_wait: float) -> None:
     """Fetch today's GitHub and Hugging Face numbers into the warehouse (same day = same rows, updated).
 
-    Exit 0 when everything was stored, 1 when some items failed (the rest is saved), 2 for bad usage or config.
+    Exit 0 when everything was stored; 1 when some items failed (the rest is saved), nothing could be stored,
+    or the run was stopped (SIGTERM/Ctrl-C: what was fetched is loaded; a second signal exits at once);
+    2 for bad usage or config. Every wait and retry is one line on stderr and in openwave.log.
     """
+    import threading
+
     from collector.logs import log_summary, setup_run_logging
+    from collector.run import stop_on_signals
 
     config = load(config_path)
     if entity_key:
@@ -53,15 +58,16 @@ def collect(config_path: str | None, db_path: str | None, source: str | None, en
         except Exception as exc:
             raise UsageError(str(exc)) from None
     target = Path(db_path) if db_path else config.warehouse_path
-    setup_run_logging(target, config, stderr=False)  # the summary goes to stdout and the log file, once each
+    setup_run_logging(target, config)  # waits and retries on stderr and in the log file
+    stop = threading.Event()
     try:
-        with Stage() as stage:
+        with stop_on_signals(stop), Stage() as stage:
             summary = run_collection(config, target, sources=(source,) if source else SOURCES,
-                                     entity_key=entity_key, stage=stage, lock_wait=lock_wait)
+                                     entity_key=entity_key, stage=stage, stop=stop, lock_wait=lock_wait)
     except (LockBusy, WarehouseError) as exc:  # busy, missing, corrupt, or written by a newer openwave
         raise click.ClickException(str(exc)) from None
     print_summary(summary)
-    log_summary(summary)
+    log_summary(summary, file_only=True)  # the summary goes to stdout and the log file, once each
     sys.exit(summary.exit_code)
 
 

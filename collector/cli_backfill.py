@@ -28,21 +28,36 @@ def backfill(config_path: str | None, db_path: str | None, repos: tuple[str, ...
 
     One request covers 30 weeks; repos already complete cost nothing unless --refresh. The history counts the
     stars that still exist, by the day they were given: it is not the historical star total. Exit code 1
-    when repos failed or work is left (budget or rate limit): run it again to resume.
+    when repos failed or work is left (budget or rate limit) or it was stopped (SIGTERM/Ctrl-C: the pages
+    fetched are loaded; a second signal exits at once): run it again to resume.
     """
+    import threading
+
+    from collector.logs import setup_run_logging
+    from collector.run import stop_on_signals
+
     config = load(config_path)
     path = Path(db_path) if db_path else config.warehouse_path
     for repo in repos:
         if not REPO_RE.match(repo):
             raise UsageError(f"--repo {repo!r} is not of the form OWNER/NAME")
+    if path.exists():
+        setup_run_logging(path, config)  # waits and retries on stderr and in the log file
     try:
-        with Stage() as stage:
+        # run_backfill has no stop event: the first signal interrupts the request in flight, the pages
+        # fetched before it are loaded and the run row is closed 'interrupted' (collector/backfill.py)
+        with stop_on_signals(threading.Event(), interrupt=True, what="the pages fetched so far"), \
+                Stage() as stage:
             result = run_backfill(config, path, repos=repos, max_requests=max_requests, refresh=refresh,
                                   stage=stage)
     except (UnknownRepos, WarehouseMissing) as exc:
         raise UsageError(str(exc)) from None
     except (LockBusy, WarehouseError) as exc:
         raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt as exc:
+        click.echo(f"backfill interrupted ({exc or 'SIGINT'}): the pages fetched before the stop are loaded; "
+                   "run `openwave backfill` again to resume")
+        click.get_current_context().exit(1)
     for line in result.lines():
         click.echo(line)
     click.get_current_context().exit(result.exit_code)

@@ -1,5 +1,8 @@
 """Run logs: stderr plus a rotating `openwave.log` next to the warehouse, with tokens redacted.
 
+Every wait and retry of every source is one WARNING line of the `openwave.net` logger (sources/guard.log_wait);
+openwave's own INFO lines (`openwave`, `sources`, `collector`, `warehouse`) show too, every library only from
+WARNING, and huggingface_hub's own retry chatter (`Retrying in 1s [Retry 1/5]`) never: our line says it once.
 Sources never log secrets; the redacting filter on every handler is a safety net that replaces the value of
 each configured token variable (GITHUB_TOKEN, HF_TOKEN or whatever `token_env` names) with `***`.
 """
@@ -13,7 +16,7 @@ import time
 from collections.abc import Iterable, Sequence
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from collector.config import Config
@@ -27,6 +30,9 @@ MIN_SECRET_LENGTH = 4  # shorter values would garble every line and are no real 
 FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(message)s"
 REDACTED = "***"
 DEFAULT_SECRET_ENVS = ("GITHUB_TOKEN", "HF_TOKEN")
+OWN_LOGGERS = (LOGGER, "sources", "collector", "warehouse")  # INFO and up; every other library WARNING and up
+QUIET_LIBRARIES = ("huggingface_hub",)  # below ERROR they only repeat what our one wait line says
+FILE_ONLY = "file_only"  # `extra={FILE_ONLY: True}`: the log file gets the record, stderr does not
 
 log = logging.getLogger(LOGGER)
 
@@ -65,6 +71,36 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class DropChatter(logging.Filter):
+    """Drops third-party retry chatter (huggingface_hub's own warnings): each wait is logged once, by us."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        quiet = any(record.name == name or record.name.startswith(name + ".") for name in QUIET_LIBRARIES)
+        return not quiet or record.levelno >= logging.ERROR
+
+
+class NotFileOnly(logging.Filter):
+    """Keeps records marked file-only (the run summary, already printed on stdout) off stderr."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(record, FILE_ONLY, False)
+
+
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time (the progress display redirects it to print above bars)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:  # logging.StreamHandler.__init__ assigns it
+        pass
+
+
 def log_path(db_path: Path) -> Path:
     return db_path.parent / LOG_FILE
 
@@ -80,7 +116,8 @@ def setup_run_logging(db_path: Path, config: Config | None = None, *, secret_env
                       backups: int = BACKUPS) -> logging.Logger:
     """Send openwave's INFO records (and every library's warnings) to `<db dir>/openwave.log` and stderr.
 
-    The values of GITHUB_TOKEN, HF_TOKEN, the config's `token_env` variables and `secret_envs` are redacted.
+    Records logged with `extra={"file_only": True}` go to the file only. The values of GITHUB_TOKEN, HF_TOKEN,
+    the config's `token_env` variables and `secret_envs` are redacted.
     Calling it again replaces the handlers it installed before. Returns the `openwave` logger.
     """
     names = [*DEFAULT_SECRET_ENVS, *secret_envs]
@@ -93,16 +130,21 @@ def setup_run_logging(db_path: Path, config: Config | None = None, *, secret_env
     handlers: list[logging.Handler] = [RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups,
                                                            encoding="utf-8")]
     if stderr:
-        handlers.append(logging.StreamHandler(sys.stderr))
+        console = StderrHandler()
+        console.addFilter(NotFileOnly())
+        handlers.append(console)
     root = logging.getLogger()
+    chatter = DropChatter()
     for handler in handlers:
         handler.setFormatter(_formatter())
+        handler.addFilter(chatter)
         handler.addFilter(redact)
         handler._openwave = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > logging.WARNING:
         root.setLevel(logging.WARNING)
-    log.setLevel(logging.INFO)
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
     return log
 
 
@@ -115,12 +157,14 @@ def close_run_logging() -> None:
             handler.close()
 
 
-def log_summary(summary: RunSummary, logger: logging.Logger | None = None) -> None:
-    """Log a run's summary: INFO when ok, WARNING when partial or interrupted, ERROR otherwise."""
+def log_summary(summary: RunSummary, logger: logging.Logger | None = None, *, file_only: bool = False) -> None:
+    """Log a run's summary: INFO when ok, WARNING when partial or interrupted, ERROR otherwise.
+
+    `file_only`: not on stderr (`collect` has printed it on stdout already)."""
     from collector.report import summary_lines  # the same lines `collect` prints
 
     logger = logger or log
     level = {"ok": logging.INFO, "partial": logging.WARNING, "interrupted": logging.WARNING}.get(
         summary.status, logging.ERROR)
     for line in summary_lines(summary):
-        logger.log(level, "%s", line)
+        logger.log(level, "%s", line, extra={FILE_ONLY: file_only})

@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 VIEWS_DIR = Path(__file__).resolve().parent / "views"  # the base views shipped with the package
 VIEW_DIRS: list[Path] = [VIEWS_DIR]  # applied in this order on every open for writing; see register_view_dir
 RETRY_SLEEP_SECONDS = 0.1
+WAIT_LOG_SECONDS = 15.0  # a writer that waits for readers says so at once, then this often
 LOCK_MARKERS = ("could not set lock", "conflicting lock")
 PID_RE = re.compile(r"PID (\d+)")
 VIEW_NAME_RE = re.compile(
@@ -65,26 +66,39 @@ def _is_lock_error(exc: duckdb.Error) -> bool:
     return any(marker in text for marker in LOCK_MARKERS)
 
 
-def _connect(path: Path, *, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
-    """Connect, retrying with short sleeps while another process holds the lock."""
+def _connect(path: Path, *, read_only: bool, wait_seconds: float,
+             purpose: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Connect, retrying with short sleeps while another process holds the lock.
+
+    With a `purpose` ("load github"), the wait is logged (WARNING) at once and every WAIT_LOG_SECONDS."""
     deadline = time.monotonic() + max(wait_seconds, 0.0)
+    next_log = time.monotonic()
     while True:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
                 raise WarehouseError(f"cannot open the warehouse {path}: {_first_line(exc)}") from exc
-            if time.monotonic() + RETRY_SLEEP_SECONDS > deadline:
+            now = time.monotonic()
+            if now + RETRY_SLEEP_SECONDS > deadline:
                 raise _busy(path, exc, read_only=read_only, waited=wait_seconds) from exc
+            if purpose is not None and now >= next_log:
+                log.warning("warehouse: %s: open in another process%s; retrying for up to %.0f s more to %s",
+                            path, _holder(exc), deadline - now, purpose)
+                next_log = now + WAIT_LOG_SECONDS
             time.sleep(RETRY_SLEEP_SECONDS)
             continue
         con.execute("set TimeZone = 'UTC'")  # timestamptz values and date casts in UTC, whatever the host
         return con
 
 
-def _busy(path: Path, exc: duckdb.Error, *, read_only: bool, waited: float) -> WarehouseBusy:
+def _holder(exc: duckdb.Error) -> str:
     match = PID_RE.search(str(exc))
-    holder = f" (PID {match.group(1)})" if match else ""
+    return f" (PID {match.group(1)})" if match else ""
+
+
+def _busy(path: Path, exc: duckdb.Error, *, read_only: bool, waited: float) -> WarehouseBusy:
+    holder = _holder(exc)
     if read_only:
         what = f"a collection is writing the warehouse {path}{holder}"
     else:
@@ -92,15 +106,15 @@ def _busy(path: Path, exc: duckdb.Error, *, read_only: bool, waited: float) -> W
     return WarehouseBusy(f"{what}; waited {waited:g}s, try again when it has finished")
 
 
-def open_write(path: Path, wait_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
+def open_write(path: Path, wait_seconds: float = 30.0, purpose: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open (or create) the warehouse for writing and apply any pending migrations.
 
-    Waits up to `wait_seconds` for readers or another writer to let go of the file, then raises WarehouseBusy.
-    Raises SchemaTooNew if a newer openwave wrote the file.
+    Waits up to `wait_seconds` for readers or another writer to let go of the file (logging the wait when a
+    `purpose` is given), then raises WarehouseBusy. Raises SchemaTooNew if a newer openwave wrote the file.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = _connect(path, read_only=False, wait_seconds=wait_seconds)
+    con = _connect(path, read_only=False, wait_seconds=wait_seconds, purpose=purpose)
     try:
         migrate(con)
     except BaseException as exc:
@@ -143,9 +157,10 @@ def ensure_views(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 @contextmanager
-def writing(path: Path, wait_seconds: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def writing(path: Path, wait_seconds: float = 30.0,
+            purpose: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """Hold the warehouse open for writing for the length of a `with` block, then close it."""
-    con = open_write(path, wait_seconds=wait_seconds)
+    con = open_write(path, wait_seconds=wait_seconds, purpose=purpose)
     try:
         yield con
     finally:

@@ -147,6 +147,11 @@ def upsert_frame(
     return int(row[0]) if row else 0
 
 
+def repo_frame(records: Sequence[RepoRecord]) -> pl.DataFrame:
+    """Repo records as the frame `load_repo_frame` stores (also what a spooled batch keeps)."""
+    return _frame(records, REPO_SCHEMA)
+
+
 def load_repo_snapshots(
     con: duckdb.DuckDBPyConnection, records: Sequence[RepoRecord], day: date, run_id: int | None
 ) -> int:
@@ -155,9 +160,14 @@ def load_repo_snapshots(
     Several records with the same repo_id keep the last one. `github_repo_names` also keeps `requested_as`
     when it differs from the name GitHub returned (the old name a renamed repo was requested under).
     """
-    if not records:
+    return load_repo_frame(con, repo_frame(records), day, run_id)
+
+
+def load_repo_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, day: date, run_id: int | None) -> int:
+    """`load_repo_snapshots` for a frame of `REPO_SCHEMA` columns."""
+    if frame.is_empty():
         return 0
-    wide = _frame(records, REPO_SCHEMA).unique(subset=["repo_id"], keep="last", maintain_order=True)
+    wide = frame.unique(subset=["repo_id"], keep="last", maintain_order=True)
     snapshots = wide.select(
         pl.lit(day, pl.Date).alias("snapshot_date"), "repo_id", "repo", "stars", "forks", "license_spdx",
         "is_archived", "via", pl.lit("collected").alias("origin"), pl.lit(run_id, pl.Int64).alias("run_id"),
@@ -191,13 +201,19 @@ def _upsert_seen(
     )
 
 
+def entity_repo_frame(pairs: Iterable[tuple[str, int, str]]) -> pl.DataFrame:
+    """(entity_key, repo_id, via) pairs as a frame."""
+    return pl.DataFrame(
+        list(pairs), schema={"entity_key": pl.String, "repo_id": pl.Int64, "via": pl.String}, orient="row"
+    )
+
+
 def load_entity_repos(
-    con: duckdb.DuckDBPyConnection, pairs: Iterable[tuple[str, int, str]], day: date
+    con: duckdb.DuckDBPyConnection, pairs: Iterable[tuple[str, int, str]] | pl.DataFrame, day: date
 ) -> int:
     """Record the repo ids each entity covers today: (entity_key, repo_id, via 'org'|'repo'); return rows."""
-    frame = pl.DataFrame(
-        list(pairs), schema={"entity_key": pl.String, "repo_id": pl.Int64, "via": pl.String}, orient="row"
-    ).unique(subset=["entity_key", "repo_id"], keep="last", maintain_order=True)
+    frame = pairs if isinstance(pairs, pl.DataFrame) else entity_repo_frame(pairs)
+    frame = frame.unique(subset=["entity_key", "repo_id"], keep="last", maintain_order=True)
     if frame.is_empty():
         return 0
     with transaction(con), registered(con, _ow_entity_repos=frame):
@@ -250,18 +266,33 @@ def read_http_cache(con: duckdb.DuckDBPyConnection) -> dict[str, HttpCacheEntry]
     return {url: HttpCacheEntry(url, etag, body, fetched_at) for url, etag, body, fetched_at in rows}
 
 
-def load_http_cache(con: duckdb.DuckDBPyConnection, entries: Iterable[HttpCacheEntry]) -> int:
+def cache_frame(entries: Iterable[HttpCacheEntry]) -> pl.DataFrame:
+    return _frame(list(entries), CACHE_SCHEMA)
+
+
+def load_http_cache(con: duckdb.DuckDBPyConnection, entries: Iterable[HttpCacheEntry] | pl.DataFrame) -> int:
     """Upsert validators by URL (the last entry of a URL wins); return the rows written."""
-    return upsert_frame(con, "github_http_cache", _frame(list(entries), CACHE_SCHEMA), ("url",))
+    frame = entries if isinstance(entries, pl.DataFrame) else cache_frame(entries)
+    return upsert_frame(con, "github_http_cache", frame, ("url",))
+
+
+def model_frame(records: Sequence[ModelRecord]) -> pl.DataFrame:
+    """Model records as the frame `load_model_frame` stores (also what a spooled batch keeps)."""
+    return _frame(records, MODEL_SCHEMA)
 
 
 def load_model_snapshots(
     con: duckdb.DuckDBPyConnection, records: Sequence[ModelRecord], day: date, run_id: int | None
 ) -> int:
     """Upsert today's model snapshots (one row per model per day; the last record of a model wins)."""
-    if not records:
+    return load_model_frame(con, model_frame(records), day, run_id)
+
+
+def load_model_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, day: date, run_id: int | None) -> int:
+    """`load_model_snapshots` for a frame of `MODEL_SCHEMA` columns."""
+    if frame.is_empty():
         return 0
-    frame = _frame(records, MODEL_SCHEMA).with_columns(
+    frame = frame.with_columns(
         pl.lit(day, pl.Date).alias("snapshot_date"),
         pl.lit("collected").alias("origin"),
         pl.lit(run_id, pl.Int64).alias("run_id"),
@@ -269,11 +300,16 @@ def load_model_snapshots(
     return upsert_frame(con, "hf_model_snapshots", frame, MODEL_SNAPSHOT_KEYS)
 
 
-def load_errors(con: duckdb.DuckDBPyConnection, run_id: int, errors: Sequence[ItemError]) -> int:
+def error_frame(errors: Sequence[ItemError]) -> pl.DataFrame:
+    return _frame(errors, ERROR_SCHEMA)
+
+
+def load_errors(con: duckdb.DuckDBPyConnection, run_id: int, errors: Sequence[ItemError] | pl.DataFrame) -> int:
     """Append the items a run could not store; return the rows written."""
-    if not errors:
+    frame = errors if isinstance(errors, pl.DataFrame) else error_frame(errors)
+    if frame.is_empty():
         return 0
-    frame = _frame(errors, ERROR_SCHEMA).with_columns(pl.lit(run_id, pl.Int64).alias("run_id"))
+    frame = frame.with_columns(pl.lit(run_id, pl.Int64).alias("run_id"))
     with transaction(con), registered(con, _ow_errors=frame):
         con.execute(
             'insert into run_errors (run_id, source, item, kind, message, error_at) '
@@ -297,3 +333,37 @@ def current_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         "from github_repo_names group by lower(repo)) n join github_repos r using (repo_id)"
     ).fetchall()
     return dict(rows)
+
+
+def org_listing_sizes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Lower-case GitHub owner -> how many repos of that owner the last collected day with any of them stored.
+
+    What `GitHubSource.fetch(expected=...)` compares today's org listing with (a sharp shrink is suspect)."""
+    rows = con.execute(
+        """
+        with owned as (
+            select lower(split_part(repo, '/', 1)) as owner, snapshot_date, repo_id
+            from github_repo_snapshots where origin = 'collected'
+        ), newest as (select owner, max(snapshot_date) as day from owned group by owner)
+        select o.owner, count(distinct o.repo_id) from owned o join newest n
+            on o.owner = n.owner and o.snapshot_date = n.day
+        group by o.owner
+        """
+    ).fetchall()
+    return {owner: int(count) for owner, count in rows}
+
+
+def author_model_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Lower-case Hub author -> how many models it had on its last collected snapshot day."""
+    rows = con.execute(
+        """
+        with owned as (
+            select lower(author) as author, snapshot_date, model_id
+            from hf_model_snapshots where origin = 'collected'
+        ), newest as (select author, max(snapshot_date) as day from owned group by author)
+        select o.author, count(distinct o.model_id) from owned o join newest n
+            on o.author = n.author and o.snapshot_date = n.day
+        group by o.author
+        """
+    ).fetchall()
+    return {author: int(count) for author, count in rows}
