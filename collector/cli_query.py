@@ -89,4 +89,5 @@ def query(sql: str, config_path: str | None, db_path: str | None, fmt: str,
         print_table(frame, stdout_console())
     else:
         text = render(frame, fmt)
-        click.echo(printable_lines(text) if sys.stdout.isatty() else text, nl=False)
+        # color=True: click would otherwise drop CSI sequences from piped output, silently changing the data
+        click.echo(printable_lines(text) if sys.stdout.isatty() else text, nl=False, color=True)
