@@ -472,3 +472,10 @@ def prepare_warehouse_dir(db_path: Path, origin: str) -> None:
 def warehouse_origin(config: Config, db_option: str | None) -> str:
     """How an error about the warehouse path names its origin: the --db option or the config key."""
     return f"--db {db_option}" if db_option else f"{config.path}: [warehouse]: key 'path'"
+
+
+def warehouse_target(config: Config, db_option: str | None) -> Path:
+    """The warehouse a writing command uses (--db wins), its folder created and proven writable (ConfigError)."""
+    target = Path(db_option) if db_option else config.warehouse_path
+    prepare_warehouse_dir(target, warehouse_origin(config, db_option))
+    return target

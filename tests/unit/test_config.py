@@ -288,6 +288,17 @@ def test_prepare_warehouse_dir_creates_and_probes(tmp_path: Path) -> None:
                                f"{tmp_path / 'plain/w.duckdb'} cannot be created under it")
 
 
+def test_warehouse_target_prefers_db_option(tmp_path: Path) -> None:
+    from collector.config import warehouse_target
+
+    config = load_config(write(tmp_path, GOOD))
+    assert warehouse_target(config, None) == tmp_path / "data" / "openwave.duckdb"
+    assert (tmp_path / "data").is_dir()
+    assert warehouse_target(config, str(tmp_path / "x" / "y.duckdb")) == tmp_path / "x" / "y.duckdb"
+    with pytest.raises(ConfigError, match=r"^--db /proc/openwave-x/w.duckdb: cannot create or write the folder "):
+        warehouse_target(config, "/proc/openwave-x/w.duckdb")
+
+
 @pytest.mark.parametrize("body", ["[github]\ntimeout_seconds = nan",
                                   '[github]\ntoken_env = "ghp_e2eSECRETtoken0123456789abcdefABCDEF"'])
 def test_collect_with_a_bad_config_exits_2_with_one_line(tmp_path: Path, body: str) -> None:
