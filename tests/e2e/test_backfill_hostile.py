@@ -12,12 +12,14 @@ from typing import Any
 
 import pytest
 
+from collector.backfill import run_backfill, upkeep_history
+from collector.config import load_config
 from sources.github.history import pages_needed
 from sources.records import RepoRecord
 from sources.standin import StandinServer, Universe
 from sources.standin.universe import Repo
 from tests.e2e.conftest import run_openwave
-from warehouse import db, load
+from warehouse import db, load, runs
 
 TODAY = datetime.now(UTC).date()
 
@@ -128,3 +130,21 @@ def test_an_unreachable_github_stops_the_backfill_in_three_requests(hostile: Hos
     assert hostile.sql("select command, status, github_requests from runs") == [("backfill", "failed", 3)]
     assert reason in stderr  # the wait lines name the host and the cause
     assert hostile.server.count() == 0
+
+
+def test_an_unreachable_github_stops_the_nightly_upkeep_with_one_skipped_error(
+        hostile: Hostile, monkeypatch: pytest.MonkeyPatch) -> None:
+    old, new = two_repos(hostile)
+    monkeypatch.setenv("E2E_GITHUB_TOKEN", "ghp_e2eSECRETtoken0123456789abcdefABCDEF")
+    assert run_backfill(load_config(hostile.config()), hostile.db).exit_code == 0
+    for repo in (old, new):
+        hostile.universe.set_stars(repo.id, repo.stars + 1)
+    hostile.seed(old, new)
+    with db.writing(hostile.db) as con:
+        run_id = runs.start_run(con, "collect", "github", None, "test")
+    result = upkeep_history(load_config(hostile.config(f"http://127.0.0.1:{closed_port()}")), hostile.db,
+                            run_id=run_id)
+    assert (result.refreshed, result.not_started, result.requests) == ([], ["lab/new", "lab/old"], 3)
+    assert result.stopped_reason == "127.0.0.1: connection refused"
+    assert hostile.sql("select item, kind, message from run_errors") == [
+        ("*", "skipped", "star history upkeep stopped: 127.0.0.1: connection refused; 2 repos not refreshed")]

@@ -114,8 +114,8 @@ def record(db_id: int, name: str, stars: int, requested_as: str | None = None, v
 
 def test_cache_keys_are_relative_lower_case_and_sorted() -> None:
     assert cache_key("repos/DeepSeek-AI/DeepSeek-V3", API) == "repos/deepseek-ai/deepseek-v3"
-    assert cache_key(f"{API}/orgs/Qwen/repos?type=public&per_page=100&page=2", API) == (
-        "orgs/qwen/repos?page=2&per_page=100&type=public")
+    assert cache_key(f"{API}/orgs/Qwen/repos?type=public&sort=full_name&per_page=100&page=2", API) == (
+        "orgs/qwen/repos?page=2&per_page=100&sort=full_name&type=public")
     assert cache_key("https://ghe.example/api/v3/repos/a/B", "https://ghe.example/api/v3") == "repos/a/b"
 
 
