@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 FaultKind = Literal["status", "secondary", "drop", "delay", "truncate", "trickle", "huge", "malformed", "empty",
-                    "link", "redirect"]
+                    "link", "redirect", "hold"]
 # status     answer `status` (502) with `body` instead of the real reply
 # secondary  403 (GitHub) / 429 (Hub) with Retry-After: `retry_after`
 # drop       close the connection without an answer
@@ -24,6 +24,9 @@ FaultKind = Literal["status", "secondary", "drop", "delay", "truncate", "trickle
 # empty      the real reply with its listing emptied (`[]`, or GraphQL nodes [] and totalCount 0)
 # link       the real reply with `Link: <target>; rel="next"` (an off-host next page)
 # redirect   302 to `target` + the request's path and query
+# hold       sets `fault.reached`, waits until the test sets `fault.release` (or the server stops), then answers
+#            normally: a request held open for exactly as long as a test needs, whatever the machine's load
+# Any kind with `after=N` lets the first N matching requests through untouched (e.g. hold a run's 5th request).
 
 
 class RateLimits:
@@ -120,26 +123,36 @@ class HubQuota:
     def __init__(self, quota: int = 100_000, window_seconds: int = 300) -> None:
         self._lock = threading.Lock()
         self.quota, self.window_seconds = quota, window_seconds
-        self._used, self._start = 0, time.monotonic()
+        self.ends_after_refusal: int | None = None
+        self._used, self._start, self._refused = 0, time.monotonic(), False
 
-    def configure(self, *, quota: int | None = None, window_seconds: int | None = None) -> None:
-        """Change the quota or window; the current window restarts empty."""
+    def configure(self, *, quota: int | None = None, window_seconds: int | None = None,
+                  ends_after_refusal: int | None = None) -> None:
+        """Change the quota or window; the current window restarts empty.
+
+        `ends_after_refusal=n`: the window's first refusal ends it `n` seconds later (announced as t=n), so a
+        test gets exactly one 429 however slowly its requests arrive (with a long window), and a short wait.
+        """
         with self._lock:
             self.quota = self.quota if quota is None else quota
             self.window_seconds = self.window_seconds if window_seconds is None else window_seconds
-            self._used, self._start = 0, time.monotonic()
+            self.ends_after_refusal = ends_after_refusal
+            self._used, self._start, self._refused = 0, time.monotonic(), False
 
     def _roll(self) -> int:
         """Seconds left in the current window (a new one starts when it runs out)."""
         elapsed = time.monotonic() - self._start
         if elapsed >= self.window_seconds:
-            self._used, self._start, elapsed = 0, time.monotonic(), 0.0
+            self._used, self._start, self._refused, elapsed = 0, time.monotonic(), False, 0.0
         return max(int(self.window_seconds - elapsed + 0.999), 1)
 
     def consume(self) -> bool:
         with self._lock:
             self._roll()
             if self._used >= self.quota:
+                if self.ends_after_refusal is not None and not self._refused:
+                    self._refused = True
+                    self._start = time.monotonic() + self.ends_after_refusal - self.window_seconds
                 return False
             self._used += 1
             return True
@@ -174,6 +187,9 @@ class Fault:
     body: Any = None  # JSON payload replacing the default body of a status fault
     target: str | None = None  # link / redirect: the absolute URL (an origin, for redirect) to point at
     size: int = 0  # huge: the body's size in bytes
+    after: int = 0  # matching requests still to let through before this fault applies
+    reached: threading.Event = field(default_factory=threading.Event)  # set when a request takes it
+    release: threading.Event = field(default_factory=threading.Event)  # hold: set by the test to answer
 
 
 class Faults:
@@ -197,8 +213,10 @@ class Faults:
         body: Any = None,
         target: str | None = None,
         size: int = 0,
+        after: int = 0,
     ) -> Fault:
-        fault = Fault(re.compile(path_regex), kind, method, times, status, retry_after, seconds, body, target, size)
+        fault = Fault(re.compile(path_regex), kind, method, times, status, retry_after, seconds, body, target, size,
+                      after)
         with self._lock:
             self._queue.append(fault)
         return fault
@@ -208,9 +226,13 @@ class Faults:
         with self._lock:
             for fault in self._queue:
                 if fault.method in (None, method) and fault.pattern.search(target):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        return None
                     fault.times -= 1
                     if fault.times <= 0:
                         self._queue.remove(fault)
+                    fault.reached.set()
                     return fault
         return None
 

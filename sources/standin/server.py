@@ -217,6 +217,12 @@ class StandinServer:
                 handler.close_connection = True
                 return
             fault = None
+        if fault is not None and fault.kind == "hold":
+            while not fault.release.wait(0.05):
+                if self._stopping.is_set():
+                    handler.close_connection = True
+                    return
+            fault = None
         try:
             if fault is not None and fault.kind in ("status", "secondary"):
                 reply = self._fault_reply(fault, hub, resource, req.authenticated)

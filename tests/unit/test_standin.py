@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -77,19 +78,21 @@ def test_org_listing_follows_link_pages(server: StandinServer, client: httpx.Cli
     assert client.get("/orgs/nobody/repos").json()["message"] == "Not Found"
 
 
-def test_etag_304_does_not_consume_rate_limit(server: StandinServer, client: httpx.Client) -> None:
+def test_etag_304_is_free_only_when_authorised(server: StandinServer, client: httpx.Client) -> None:
     first = client.get("/repos/acme/alpha")
     etag = first.headers["ETag"]
     assert (first.status_code, first.headers["X-RateLimit-Remaining"]) == (200, "59")
     assert etag.startswith('"') and len(etag) == 66
     again = client.get("/repos/acme/alpha", headers={"If-None-Match": etag})
     assert (again.status_code, again.content, again.headers["ETag"]) == (304, b"", etag)
-    assert (again.headers["X-RateLimit-Remaining"], again.headers["X-RateLimit-Used"]) == ("59", "1")
+    assert (again.headers["X-RateLimit-Remaining"], again.headers["X-RateLimit-Used"]) == ("58", "2")
     server.universe.set_stars("acme/alpha", 11)
     changed = client.get("/repos/acme/alpha", headers={"If-None-Match": etag})
     assert (changed.status_code, changed.json()["stargazers_count"]) == (200, 11)
-    assert changed.headers["ETag"] != etag and changed.headers["X-RateLimit-Remaining"] == "58"
-    assert server.count(status=304) == 1 and server.count(path_regex="^/repos/acme/alpha$") == 3
+    assert changed.headers["ETag"] != etag and changed.headers["X-RateLimit-Remaining"] == "57"
+    authorised = client.get("/repos/acme/alpha", headers={"If-None-Match": changed.headers["ETag"], **TOKEN})
+    assert (authorised.status_code, authorised.headers["X-RateLimit-Remaining"]) == (304, "5000")
+    assert server.count(status=304) == 2 and server.count(path_regex="^/repos/acme/alpha$") == 4
 
 
 def test_exhausted_core_limit_answers_403() -> None:
@@ -270,14 +273,18 @@ def test_scripted_faults(server: StandinServer, client: httpx.Client) -> None:
     assert secondary.json()["message"].startswith("You have exceeded a secondary rate limit")
     server.faults.add(r"^/api/models", "secondary", retry_after=4, method="GET")
     assert client.get("/api/models").headers["RateLimit"] == '"api";r=0;t=4'
-    server.faults.add(r"/repos/acme/rocket$", "delay", seconds=3)
-    with pytest.raises(httpx.ReadTimeout):
+    held = server.faults.add(r"/repos/acme/rocket$", "hold")
+    with pytest.raises(httpx.ReadTimeout):  # held until released: no answer can beat the timeout
         client.get("/repos/acme/rocket", timeout=0.2)
+    assert held.reached.is_set()  # never released: the server's stop ends it
+    server.faults.add(r"/repos/acme/rocket$", "delay", seconds=0.05)
+    assert client.get("/repos/acme/rocket").status_code == 200  # a delay, then the normal answer
     server.faults.latency = 0.1
     started = time.perf_counter()
     assert client.get("/repos/acme/rocket").status_code == 200
     assert time.perf_counter() - started >= 0.1
     assert server.count(status=502) == 2 and server.count(status=0) == 1 and server.faults.pending == []
+    assert server.count(r"/repos/acme/rocket$", status=200) == 2  # the held request is never answered
 
 
 def test_synthetic_universes_are_deterministic_and_consistent() -> None:
@@ -295,9 +302,7 @@ def test_synthetic_universes_are_deterministic_and_consistent() -> None:
     licenses = {t for m in one.models_of("meta-llama") for t in m.tags if t.startswith("license:")}
     assert licenses <= {"license:llama3.1", "license:llama3.2", "license:llama3.3", "license:llama4"}
     assert {m.gated for m in one.models_of("meta-llama")} == {"manual"}
-    started = time.perf_counter()
     scaled = build_scaled_universe(orgs=10, repos=1000, authors=20, models=5000, seed=1, today=TODAY)
-    assert time.perf_counter() - started < 2.0
     assert (len(scaled.repos), len(scaled.models), len(scaled.owners)) == (1000, 5000, 10)
     assert len({m.author for m in scaled.models.values()}) == 20
     old = add_mixed_age_repos(scaled, "history-bench", count=50, seed=1, max_age_years=15)
@@ -329,3 +334,31 @@ def test_hostile_fault_kinds_break_bodies_as_scripted(server: StandinServer, cli
     assert response.json()["full_name"] == "acme/bravo"
     assert server.faults.pending == []
     assert server.count(r"^/repos/acme/bravo$", status=302) == 1
+
+
+def test_a_held_request_waits_for_its_release_and_after_lets_requests_through(server: StandinServer) -> None:
+    held = server.faults.add(r"^/repos/acme/", "hold", after=2)
+    with httpx.Client(base_url=server.github_url, timeout=30) as http:
+        assert [http.get(f"/repos/acme/{name}").status_code for name in ("alpha", "bravo")] == [200, 200]
+        assert not held.reached.is_set()
+        answers: list[int] = []
+        thread = threading.Thread(target=lambda: answers.append(http.get("/repos/acme/echo").status_code))
+        thread.start()
+        assert held.reached.wait(30)
+        assert answers == [] and server.count(r"^/repos/acme/echo$") == 0  # held: not answered, not logged
+        held.release.set()
+        thread.join(30)
+    assert answers == [200]
+    assert server.count(r"^/repos/acme/echo$", status=200) == 1 and server.faults.pending == []
+
+
+def test_hub_window_that_ends_after_its_first_refusal(server: StandinServer) -> None:
+    server.hub_quota.configure(quota=2, window_seconds=3600, ends_after_refusal=1)
+    with httpx.Client(base_url=server.hub_url, timeout=5) as http:
+        assert [http.get("/api/models/acme-ai/m0").status_code for _ in range(2)] == [200, 200]
+        refused = http.get("/api/models/acme-ai/m0")
+        again = http.get("/api/models/acme-ai/m0")  # at once: still refused, the window end does not move
+    assert (refused.status_code, refused.headers["Retry-After"], refused.headers["RateLimit"]) == (
+        429, "1", '"api";r=0;t=1')
+    assert (again.status_code, again.headers["Retry-After"]) == (429, "1")
+    assert refused.headers["RateLimit-Policy"] == '"fixed window";"api";q=2;w=3600'
