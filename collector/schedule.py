@@ -73,7 +73,7 @@ def _collect(config: Config, db_path: Path, stop: threading.Event, lock_wait: fl
 
 @dataclass
 class Nightly:
-    """The scheduled job and what it tells the state file; `collect` is replaceable in unit tests."""
+    """The scheduled job and what it tells the state file; `collect` and `clock` are replaceable in unit tests."""
 
     config: Config
     db_path: Path
@@ -81,6 +81,7 @@ class Nightly:
     stop: threading.Event = field(default_factory=threading.Event)
     collect: Callable[[Config, Path, threading.Event, float], Any] = _collect
     trigger: CronTrigger | None = None
+    clock: Callable[[], float] = time.monotonic  # the lock-wait deadline's clock (tests inject one)
     _state_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_run_at(self) -> datetime | None:
@@ -109,13 +110,13 @@ class Nightly:
 
     def run_once(self) -> Any:
         """Collect, retrying the lock in short waits so a stop request is noticed while another run writes."""
-        deadline = time.monotonic() + self.lock_wait
+        deadline = self.clock() + self.lock_wait
         while True:
-            wait = max(0.0, min(LOCK_RETRY_SECONDS, deadline - time.monotonic()))
+            wait = max(0.0, min(LOCK_RETRY_SECONDS, deadline - self.clock()))
             try:
                 return self.collect(self.config, self.db_path, self.stop, wait)
             except LockBusy:
-                if self.stop.is_set() or time.monotonic() >= deadline:
+                if self.stop.is_set() or self.clock() >= deadline:
                     raise
 
     def __call__(self) -> None:

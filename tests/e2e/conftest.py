@@ -93,10 +93,14 @@ def standin(universe: Universe) -> Iterator[StandinServer]:
         yield server
 
 
-def write_config(tmp_path: Path, server: StandinServer, entities: str = ENTITIES, extra: str = "") -> Path:
-    """A config.toml pointing both upstreams at the stand-in, with instant retries."""
+def write_config(tmp_path: Path, server: StandinServer, entities: str = ENTITIES, extra: str = "",
+                 timeout: float = 5) -> Path:
+    """A config.toml pointing both upstreams at the stand-in, with instant retries.
+
+    A test that holds a request open (fault kind "hold") gives a `timeout` longer than it may hold it."""
     path = tmp_path / "config.toml"
-    retry = "backoff_initial_seconds = 0.01\nbackoff_max_seconds = 0.05\ntimeout_seconds = 5\nmax_attempts = 4\n"
+    retry = (f"backoff_initial_seconds = 0.01\nbackoff_max_seconds = 0.05\ntimeout_seconds = {timeout}\n"
+             f"max_attempts = 4\n")
     path.write_text(
         f'[warehouse]\npath = "wh/openwave.duckdb"\n\n'
         f'[github]\napi_url = "{server.github_url}"\ntoken_env = "E2E_GITHUB_TOKEN"\n{retry}\n'

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import duckdb
@@ -97,9 +96,9 @@ def test_without_token_rest_then_304s(tmp_path: Path, standin: StandinServer) ->
     used_after_first = 60 - standin.limits.remaining("core", False)
     second = run_openwave("collect", "--config", str(config), "--source", "github", token=False)
     assert second.returncode == 1, second.stderr
-    # the listing page and both repos answered 304 and cost no rate limit; the stored values are reused.
-    # The renamed repo is asked for under its new name (no 301 again); only the deleted repo's 404 counts.
-    assert 60 - standin.limits.remaining("core", False) == used_after_first + 1
+    # the listing page and both repos answered 304 (anonymous: each costs a request, as GitHub documents); the
+    # stored values are reused. The renamed repo is asked for under its new name (no 301 again); plus the 404.
+    assert 60 - standin.limits.remaining("core", False) == used_after_first + 4
     assert standin.count(status=304) == 3
     assert standin.count(path_regex=r"^/repos/zai-org/GLM-4$", status=304) == 1
     assert standin.count(status=301) == 1  # the first run's only
@@ -186,7 +185,8 @@ def test_bad_config_exits_2_before_any_request(tmp_path: Path, standin: StandinS
 
 
 def test_hub_429_with_ratelimit_headers_is_waited_out(tmp_path: Path, standin: StandinServer) -> None:
-    standin.hub_quota.configure(quota=2, window_seconds=1)  # the third author's listing meets a 429, t=1
+    # the third author's listing meets a 429 (t=1), however slowly the first two came: the window ends 1 s later
+    standin.hub_quota.configure(quota=2, window_seconds=3600, ends_after_refusal=1)
     config = write_config(tmp_path, standin)
     result = run_openwave("collect", "--config", str(config), "--source", "huggingface")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -196,23 +196,22 @@ def test_hub_429_with_ratelimit_headers_is_waited_out(tmp_path: Path, standin: S
 
 
 def test_the_file_can_be_read_while_a_collection_fetches(tmp_path: Path, standin: StandinServer) -> None:
-    config = write_config(tmp_path, standin)
+    config = write_config(tmp_path, standin, timeout=300)  # longer than the hold below may last
     assert run_openwave("collect", "--config", str(config)).returncode == 1
-    standin.faults.latency = 0.4  # the second run spends seconds fetching, with the file closed
     standin.reset()
+    held = standin.faults.add(r"^/graphql", "hold")  # the second run's first request waits for our read
     env = {k: v for k, v in os.environ.items() if not k.upper().endswith("TOKEN")}
     env |= {"E2E_GITHUB_TOKEN": TOKEN, "E2E_HF_TOKEN": HF_TOKEN}
     collecting = subprocess.Popen([OPENWAVE, "collect", "--config", str(config)], stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL, env=env)
     try:
-        deadline = time.monotonic() + 20
-        while not standin.log.entries and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert standin.log.entries, "the collection never reached the upstream"
+        assert held.reached.wait(120), "the collection never reached the upstream"
         reading = run_openwave("query", "select count(*) from github_repo_snapshots", "--config", str(config),
                                "--format", "csv")
-        assert collecting.poll() is None  # still fetching while we read
+        assert collecting.poll() is None  # still fetching (its request is held) while we read
         assert reading.returncode == 0, reading.stderr
         assert reading.stdout.splitlines() == ["count_star()", "5"]
     finally:
-        assert collecting.wait(timeout=60) == 1
+        held.release.set()
+        assert collecting.wait(timeout=120) == 1
+    assert standin.count(r"^/graphql") == 2 and standin.count(r"^/api/models") == 3  # nothing was retried

@@ -10,9 +10,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
@@ -116,14 +118,24 @@ def test_missed_fires_run_once_within_grace(grace_hours: int, runs: int) -> None
     calls: list[float] = []
     done = threading.Event()
     scheduler.add_listener(lambda event: done.set(), EVENT_JOB_EXECUTED | EVENT_JOB_MISSED)
-    scheduler.add_job(lambda: calls.append(time.monotonic()), trigger, next_run_time=due - timedelta(days=3))
+    job = scheduler.add_job(lambda: calls.append(time.monotonic()), trigger, next_run_time=due - timedelta(days=3))
     scheduler.start()
     try:
-        assert done.wait(5)
-        time.sleep(0.3)
+        assert done.wait(60)
     finally:
-        scheduler.shutdown(wait=True)
-    assert len(calls) == runs
+        scheduler.shutdown(wait=True)  # joins the scheduler thread and waits for the run it submitted
+    assert len(calls) == runs  # every missed fire was handled in the pass that set `done`: nothing else can run
+    upcoming = job.next_run_time  # the scheduler updates its job in place
+    assert upcoming == trigger.get_next_fire_time(None, datetime.now(UTC))  # tomorrow's: none left to catch up
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 60) -> Any:
+    """Poll `check` until it is truthy; the timeout only bounds a failure (the state is what is asserted)."""
+    deadline = time.monotonic() + timeout
+    while not (value := check()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+    return value
 
 
 def make_config(tmp_path: Path, cron: str = "0 3 * * *") -> Config:
@@ -139,22 +151,33 @@ def summary(tmp_path: Path, run_id: int, status: str = "ok") -> RunSummary:
                       outcomes=[SourceOutcome("github", stored=3)])
 
 
+class FakeClock:
+    """A monotonic clock that moves only when told: waits cost no real time."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.mark.parametrize(("lock_wait", "stop_after", "waits"), [(1.5, 9, [1.0, 0.5]), (900, 2, [1.0, 1.0])])
 def test_lock_busy_is_retried_until_the_deadline_or_a_stop(tmp_path: Path, lock_wait: float, stop_after: int,
                                                             waits: list[float]) -> None:
     seen: list[float] = []
+    clock = FakeClock()
 
     def busy(config: Config, db: Path, stop: threading.Event, wait: float) -> RunSummary:
         seen.append(wait)
-        time.sleep(wait)
+        clock.now += wait  # the lock wait, spent on the injected clock
         if len(seen) == stop_after:
             stop.set()
         raise LockBusy("busy: pid 1")
 
-    job = Nightly(make_config(tmp_path), tmp_path / "ow.duckdb", lock_wait=lock_wait, collect=busy)
+    job = Nightly(make_config(tmp_path), tmp_path / "ow.duckdb", lock_wait=lock_wait, collect=busy, clock=clock)
     with pytest.raises(LockBusy):
         job.run_once()
-    assert [round(w, 1) for w in seen] == waits
+    assert seen == waits
 
 
 def test_serve_runs_now_writes_state_and_logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -173,17 +196,15 @@ def test_serve_runs_now_writes_state_and_logs(tmp_path: Path, monkeypatch: pytes
     thread = threading.Thread(target=lambda: result.append(
         serve(config, db, run_now=True, stop=stop, wake_seconds=0.05, collect=fake)))
     thread.start()
-    deadline = time.monotonic() + 5
-    while (state := scheduler_state.read_state(db)) is None or state.get("last_run_id") is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    state = wait_for(lambda: (got := scheduler_state.read_state(db)) is not None
+                     and got.get("last_run_id") is not None and got)
     assert state["last_status"] == "partial"
     assert state["cron"] == "0 0 1 1 *"
     upcoming = datetime.fromisoformat(state["next_run_at"]).astimezone(UTC)
     assert upcoming.strftime("%m-%d %H:%M") == "01-01 00:00"
     assert scheduler_state.next_run(db) == datetime.fromisoformat(state["next_run_at"])
     stop.set()
-    thread.join(5)
+    thread.join(60)
     assert result == [0]
     assert seen[0] is not None and seen[0]["pid"] == os.getpid() and seen[0]["running_since"]
     assert not scheduler_state.state_path(db).exists()
@@ -193,24 +214,44 @@ def test_serve_runs_now_writes_state_and_logs(tmp_path: Path, monkeypatch: pytes
     logs.close_run_logging()
 
 
+class Flag(logging.Handler):
+    """Sets `seen` when a record containing `text` is logged."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text, self.seen = text, threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.text in record.getMessage():
+            self.seen.set()
+
+
 def test_overlapping_fires_are_skipped_and_logged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first run lasts until a fire due during it has been skipped; the second run stops the scheduler."""
     monkeypatch.setattr(logging.getLogger(), "handlers", [])
-    spans: list[tuple[float, float]] = []
+    skipped = Flag("skipped: the previous run is still going (one run at a time; coalesced)")
+    logging.getLogger("openwave.schedule").addHandler(skipped)
+    spans: list[tuple[int, int]] = []
+    events = iter(range(100))
+    stop = threading.Event()
 
     def slow(config: Config, path: Path, stop: threading.Event, wait: float) -> RunSummary:
-        start = time.monotonic()
-        time.sleep(1.3)  # longer than the 1-second interval
-        spans.append((start, time.monotonic()))
+        start = next(events)
+        if spans or not skipped.seen.wait(60):
+            stop.set()  # after the second run (or a first run that saw no skip) fires return at once
+        spans.append((start, next(events)))
         return summary(tmp_path, len(spans))
 
-    stop = threading.Event()
-    threading.Timer(3.5, stop.set).start()  # runs start at t1 <= 1 s and t1 + 2 s
     config = make_config(tmp_path, "* * * * * *")
-    serve(config, tmp_path / "ow.duckdb", stop=stop, wake_seconds=0.05, collect=slow)
-    assert len(spans) == 2
-    assert spans[0][1] <= spans[1][0]
+    try:
+        assert serve(config, tmp_path / "ow.duckdb", stop=stop, wake_seconds=0.05, collect=slow) == 0
+    finally:
+        logging.getLogger("openwave.schedule").removeHandler(skipped)
+    assert skipped.seen.is_set(), "no fire was skipped during the first run"
+    assert spans == [(0, 1), (2, 3)]  # one at a time: the second began after the first ended
     text = (tmp_path / "openwave.log").read_text()
     assert "skipped: the previous run is still going (one run at a time; coalesced)" in text
+    assert "run 1: ok in" in text and "run 2: ok in" in text
     logs.close_run_logging()
 
 
@@ -285,12 +326,12 @@ def test_a_stale_state_file_with_a_reused_pid_does_not_block_the_start(
         serve(make_config(tmp_path, "0 0 1 1 *"), db, run_now=True, stop=stop, wake_seconds=0.05, collect=fake)))
     thread.start()
     try:
-        assert ran.wait(5)
+        assert ran.wait(60)
         state = scheduler_state.read_state(db)
         assert state is not None and state["pid"] == os.getpid()
     finally:
         stop.set()
-        thread.join(5)
+        thread.join(60)
     assert result == [0]
     assert not scheduler_state.state_path(db).exists()
     logs.close_run_logging()
@@ -305,10 +346,7 @@ def test_a_second_scheduler_on_the_same_warehouse_exits_1_naming_the_first(
     thread = threading.Thread(target=lambda: serve(config, db, stop=stop, wake_seconds=0.05))
     thread.start()
     try:
-        deadline = time.monotonic() + 5
-        while scheduler_state.read_state(db) is None:
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        wait_for(lambda: scheduler_state.read_state(db))
         with pytest.raises(SchedulerRunning, match=rf"is already running for it \(pid {os.getpid()}, started "):
             serve(config, db, stop=threading.Event(), wake_seconds=0.05)
         monkeypatch.setattr(cli_schedule, "load", lambda path: config)
@@ -317,7 +355,8 @@ def test_a_second_scheduler_on_the_same_warehouse_exits_1_naming_the_first(
         assert f"is already running for it (pid {os.getpid()}, started " in result.output
     finally:
         stop.set()
-        thread.join(5)
+        thread.join(60)
+    assert not thread.is_alive()
     logs.close_run_logging()
 
 
