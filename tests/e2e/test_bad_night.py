@@ -1,0 +1,283 @@
+"""A bad night end to end: signals, readers holding the file, renamed repos, shrunken listings, no network.
+
+Every wait here is on an event (a request reaching the stand-in, a line in a log, a process ending), never a
+fixed sleep; the stand-in answers on 127.0.0.1 and unreachable hosts are names under `.invalid`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from collector.config import load_config
+from collector.progress import Stage
+from collector.run import run_collection
+from sources.records import RepoRecord
+from sources.standin import StandinServer, Universe
+from sources.standin.controls import Fault
+from tests.e2e.conftest import HF_TOKEN, OPENWAVE, TODAY, TOKEN, run_openwave, write_config
+from warehouse import db, load, spool
+
+ROOT = Path(__file__).resolve().parents[2]
+WAIT = 120.0  # generous upper bound for an event that normally takes well under a second
+
+
+def rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def db_of(config: Path) -> Path:
+    return config.parent / "wh" / "openwave.duckdb"
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.upper().endswith(("_PROXY", "TOKEN")) and k.upper() not in ("HF_ENDPOINT", "OPENWAVE_CONFIG")}
+    env.update({"HF_HUB_DISABLE_TELEMETRY": "1", "E2E_GITHUB_TOKEN": TOKEN, "E2E_HF_TOKEN": HF_TOKEN}, **extra)
+    return env
+
+
+def on_fault_taken(server: StandinServer, kind: str) -> threading.Event:
+    """An event set when a request reaches the stand-in and takes a fault of `kind` (it is then in flight:
+    every request the client sent before it has been answered, and the client is sequential)."""
+    taken = threading.Event()
+    real = server.faults.take
+
+    def take(method: str, target: str) -> Fault | None:
+        fault = real(method, target)
+        if fault is not None and fault.kind == kind:
+            taken.set()
+        return fault
+
+    server.faults.take = take  # type: ignore[method-assign]
+    return taken
+
+
+def finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=WAIT)
+    return process.returncode, out, err
+
+
+# -- signals ----------------------------------------------------------------------------------------------
+
+
+def test_sigterm_during_collect_loads_what_was_complete_and_exits_1(tmp_path: Path, standin: StandinServer) -> None:
+    config = write_config(tmp_path, standin)
+    # a long per-request timeout: only the stop (and then the stand-in letting go) ends the delayed request
+    text = config.read_text().replace("timeout_seconds = 5\n", "timeout_seconds = 600\ndeadline_seconds = 600\n")
+    config.write_text(text)
+    standin.faults.add(r"author=zai-org", "delay", seconds=600, times=10)
+    arrived = on_fault_taken(standin, "delay")
+    process = subprocess.Popen([OPENWAVE, "collect", "--config", str(config)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=clean_env())
+    try:
+        assert arrived.wait(WAIT), "the Hub request for zai-org never reached the stand-in"
+        # GitHub is done and loaded, deepseek-ai's models are listed; zai-org is in flight
+        assert standin.count(r"^/api/models\?.*author=deepseek-ai") == 1
+        process.send_signal(signal.SIGTERM)
+        # the log line says the stop was heard; then the stand-in lets the delayed request go
+        log = db_of(config).parent / "openwave.log"
+        deadline = time.monotonic() + WAIT
+        while "SIGTERM: stopping" not in (log.read_text() if log.exists() else ""):
+            assert time.monotonic() < deadline and process.poll() is None, "the stop was not logged"
+            time.sleep(0.05)
+        standin.stop()
+        code, out, err = finish(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert code == 1, err
+    assert err.count("SIGTERM: stopping after finishing the current request") == 1
+    path = db_of(config)
+    assert rows(path, "select status, repos_stored, models_stored from runs") == [("interrupted", 5, 3)]
+    assert rows(path, "select count(*) from github_repo_snapshots") == [(5,)]
+    assert rows(path, "select model_id from hf_model_snapshots order by model_id") == [
+        ("deepseek-ai/DeepSeek-R1",), ("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B",), ("deepseek-ai/DeepSeek-V3",)]
+    assert rows(path, "select source, item, kind from run_errors where kind = 'skipped' order by item") == [
+        ("huggingface", "meta-llama", "skipped"), ("huggingface", "zai-org", "skipped")]
+    assert "interrupted" in out
+    assert standin.count(r"author=meta-llama") == 0  # nothing sent after the stop
+
+
+def seed_repos(path: Path, universe: Universe, names: list[str]) -> None:
+    """What a nightly collect stores for these repos (github_repos + today's snapshot)."""
+    now = datetime.now(UTC)
+    repos = [universe.repo(name) for name in names]
+    records = [RepoRecord(r.id, r.full_name, r.full_name, r.stars, 0, None, None, None, r.created_at,
+                          r.created_at, False, False, "rest", now) for r in repos]
+    with db.writing(path) as con:
+        load.load_repo_snapshots(con, records, TODAY, None)
+
+
+def test_sigterm_during_backfill_loads_the_finished_repos_and_exits_1(tmp_path: Path) -> None:
+    universe = Universe()
+    for name in ("lab/a", "lab/b", "lab/c"):  # young repos: one history page each
+        universe.add_repo(name, stars=40, created_at=datetime.now(UTC) - timedelta(days=20))
+    with StandinServer(universe) as server:
+        path = tmp_path / "w.duckdb"
+        config = tmp_path / "config.toml"
+        config.write_text(f'[warehouse]\npath = "w.duckdb"\n[github]\napi_url = "{server.github_url}"\n'
+                          'token_env = "E2E_GITHUB_TOKEN"\n[[entity]]\nkey = "lab"\nname = "Lab"\nregion = "US"\n'
+                          'kind = "ai-lab"\ngithub_orgs = ["lab"]\n')
+        seed_repos(path, universe, ["lab/a", "lab/b", "lab/c"])
+        server.faults.add(r"lab/c/stargazers/history", "delay", seconds=600)
+        arrived = on_fault_taken(server, "delay")
+        process = subprocess.Popen([OPENWAVE, "backfill", "--config", str(config)], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, env=clean_env())
+        try:
+            assert arrived.wait(WAIT), "the history request of lab/c never reached the stand-in"
+            assert server.count(r"stargazers/history") == 2  # a and b answered (c is still waiting)
+            process.send_signal(signal.SIGTERM)
+            code, out, err = finish(process)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert code == 1, err
+    assert out.splitlines()[-1].startswith("backfill interrupted (SIGTERM): the pages fetched before the stop")
+    assert rows(path, "select repo, complete from github_star_history_state order by repo") == [
+        ("lab/a", True), ("lab/b", True)]
+    assert rows(path, "select status from runs") == [("interrupted",)]
+
+
+# -- readers during the load ------------------------------------------------------------------------------
+
+READER = """
+import pathlib, sys, time
+import duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+con.execute("select count(*) from runs").fetchall()
+pathlib.Path(sys.argv[2]).write_text("open")
+while pathlib.Path(sys.argv[3]).exists():  # the test deletes this file to let go of the warehouse
+    time.sleep(0.02)
+con.close()
+"""
+
+
+class Reader:
+    """Another process holding the warehouse open read-only until `release()`."""
+
+    def __init__(self, path: Path, folder: Path) -> None:
+        self.path, self.ready, self.hold = path, folder / "reader.ready", folder / "reader.hold"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the reader and return once it has the file open."""
+        self.hold.write_text("hold")
+        self.process = subprocess.Popen([sys.executable, "-c", READER, str(self.path), str(self.ready),
+                                         str(self.hold)])
+        deadline = time.monotonic() + WAIT
+        while not self.ready.exists():
+            assert self.process.poll() is None and time.monotonic() < deadline, "the reader did not start"
+            time.sleep(0.02)
+
+    def release(self) -> None:
+        self.hold.unlink(missing_ok=True)
+        if self.process is not None:
+            assert self.process.wait(timeout=WAIT) == 0
+
+
+@pytest.fixture
+def reader(tmp_path: Path) -> Iterator[Reader]:
+    holder = Reader(tmp_path / "wh" / "openwave.duckdb", tmp_path)
+    yield holder
+    holder.release()
+
+
+def reader_on_first_request(server: StandinServer, reader: Reader) -> None:
+    """Open the reader while the run fetches (after it started its run row): on the first request."""
+    real = server.faults.take
+    started = threading.Lock()
+
+    def take(method: str, target: str) -> Fault | None:
+        with started:
+            if reader.process is None:
+                reader.start()
+        return real(method, target)
+
+    server.faults.take = take  # type: ignore[method-assign]
+
+
+class Lines(logging.Handler):
+    """Collects log lines; `seen` is set when one contains `needle`."""
+
+    def __init__(self, needle: str) -> None:
+        super().__init__()
+        self.needle, self.seen, self.lines = needle, threading.Event(), []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+        if self.needle in self.lines[-1]:
+            self.seen.set()
+
+
+@pytest.fixture
+def waits() -> Iterator[Lines]:
+    lines = Lines("open in another process")
+    logger = logging.getLogger("warehouse")
+    logger.addHandler(lines)
+    yield lines
+    logger.removeHandler(lines)
+
+
+def in_process_config(tmp_path: Path, server: StandinServer, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("E2E_GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("E2E_HF_TOKEN", HF_TOKEN)
+    return write_config(tmp_path, server)
+
+
+def test_a_reader_during_the_load_only_delays_it(tmp_path: Path, standin: StandinServer, reader: Reader,
+                                                 waits: Lines, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(in_process_config(tmp_path, standin, monkeypatch))
+    path = db_of(config.path)
+    reader_on_first_request(standin, reader)
+    done: list[Any] = []
+    run = threading.Thread(target=lambda: done.append(run_collection(config, path, stage=Stage(enabled=False),
+                                                                     load_wait=WAIT)))
+    run.start()
+    assert waits.seen.wait(WAIT), "the load never waited for the reader"
+    reader.release()
+    run.join(WAIT)
+    assert not run.is_alive()
+    summary = done[0]
+    assert (summary.status, summary.exit_code) == ("partial", 1)  # the deleted repo, nothing else
+    assert spool.pending(path) == []
+    assert rows(path, "select status, repos_stored, models_stored from runs") == [("partial", 5, 7)]
+    assert rows(path, "select count(*) from github_repo_snapshots") == [(5,)]
+    assert rows(path, "select count(*) from hf_model_snapshots") == [(7,)]
+    assert f"(PID {reader.process.pid})" in next(line for line in waits.lines if waits.needle in line)
+
+
+def test_a_reader_holding_the_file_too_long_spools_the_load_and_the_next_run_loads_it(
+        tmp_path: Path, standin: StandinServer, reader: Reader, waits: Lines,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(in_process_config(tmp_path, standin, monkeypatch))
+    path = db_of(config.path)
+    reader_on_first_request(standin, reader)
+    summary = run_collection(config, path, stage=Stage(enabled=False), load_wait=0.3)
+    assert (summary.status, summary.exit_code) == ("partial", 1)
+    assert [(o.name, o.stored, o.spooled) for o in summary.outcomes] == [("github", 0, 5), ("huggingface", 0, 7)]
+    assert "the github and huggingface load waits in" in summary.message
+    assert [p.name.split("-", 1)[1] for p in spool.pending(path)] == ["run1-github", "run1-huggingface", "run1-run"]
+    assert rows(path, "select count(*) from hf_model_snapshots") == [(0,)]  # nothing yet, nothing lost
+    reader.release()
+    second = run_collection(config, path, sources=("github",), stage=Stage(enabled=False), load_wait=WAIT)
+    assert spool.pending(path) == []
+    assert rows(path, "select run_id, status, repos_stored, models_stored, items_failed from runs order by 1") == [
+        (1, "partial", 5, 7, 1), (second.run_id, "partial", 5, 0, 1)]
+    assert rows(path, "select run_id, count(*) from hf_model_snapshots group by 1") == [(1, 7)]
+    assert rows(path, "select count(*) from spool_loads") == [(3,)]
+    assert rows(path, "select run_id, item, kind from run_errors order by 1") == [
+        (1, "deepseek-ai/Gone", "not_found"), (2, "deepseek-ai/Gone", "not_found")]
