@@ -272,8 +272,8 @@ class StandinServer:
                         break
             else:
                 chunk = b"0," * 32768
-                handler.wfile.write(b"[")
-                sent = 1
+                handler.wfile.write(b"[ " if size % 2 == 0 else b"[")  # a blank keeps `0,` pairs aligned
+                sent = 2 if size % 2 == 0 else 1
                 while sent < size - 2 and not self._stopping.is_set():
                     part = chunk[: size - 2 - sent]
                     handler.wfile.write(part)
