@@ -18,6 +18,8 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from collector.terminal import printable_lines
+
 if TYPE_CHECKING:
     from collector.config import Config
     from collector.run import RunSummary
@@ -105,8 +107,15 @@ def log_path(db_path: Path) -> Path:
     return db_path.parent / LOG_FILE
 
 
+class PrintableFormatter(logging.Formatter):
+    """Upstream text in a message (an error body, a repo name) cannot drive the terminal: controls are escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable_lines(super().format(record))
+
+
 def _formatter() -> logging.Formatter:
-    formatter = logging.Formatter(FORMAT, datefmt="%Y-%m-%dT%H:%M:%SZ")
+    formatter = PrintableFormatter(FORMAT, datefmt="%Y-%m-%dT%H:%M:%SZ")
     formatter.converter = time.gmtime
     return formatter
 

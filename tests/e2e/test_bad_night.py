@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -281,3 +281,137 @@ def test_a_reader_holding_the_file_too_long_spools_the_load_and_the_next_run_loa
     assert rows(path, "select count(*) from spool_loads") == [(3,)]
     assert rows(path, "select run_id, item, kind from run_errors order by 1") == [
         (1, "deepseek-ai/Gone", "not_found"), (2, "deepseek-ai/Gone", "not_found")]
+
+
+# -- renamed repos ----------------------------------------------------------------------------------------
+
+RENAMED = """
+[[entity]]
+key = "openclaw"
+name = "OpenClaw"
+region = "other"
+kind = "community"
+github_repos = ["moltbot/moltbot"]
+"""
+
+
+def test_a_renamed_repo_costs_its_301_once(tmp_path: Path) -> None:
+    universe = Universe()
+    universe.add_repo("moltbot/moltbot", id=515, stars=150_000, created_at=datetime(2025, 11, 1, tzinfo=UTC))
+    universe.rename_repo("moltbot/moltbot", "openclaw/openclaw")
+    with StandinServer(universe) as server:
+        config = write_config(tmp_path, server, entities=RENAMED)
+        first = run_openwave("collect", "--config", str(config), "--source", "github", token=False)
+        assert first.returncode == 0, first.stderr
+        assert server.count(r"^/repos/moltbot/moltbot") == 1  # the 301
+        assert rows(db_of(config), "select repo from github_repo_names order by repo") == [
+            ("moltbot/moltbot",), ("openclaw/openclaw",)]
+        server.reset()
+        second = run_openwave("collect", "--config", str(config), "--source", "github", token=False)
+        assert second.returncode == 0, second.stderr
+        assert server.count(r"^/repos/moltbot/moltbot") == 0
+        assert server.count(r"^/repos/openclaw/openclaw") == 1
+        assert server.count() == 1
+    assert rows(db_of(config), "select snapshot_date, repo_id, repo, stars from github_repo_snapshots") == [
+        (TODAY, 515, "openclaw/openclaw", 150_000)]
+
+
+# -- no network ---------------------------------------------------------------------------------------------
+
+
+def offline_config(tmp_path: Path) -> Path:
+    """The shipped config.toml (every entity) with both upstreams under `.invalid`: names that never resolve."""
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    for real, unreachable in (('api_url = "https://api.github.com"', 'api_url = "https://api.github.invalid"'),
+                              ('endpoint = "https://huggingface.co"', 'endpoint = "https://huggingface.invalid"')):
+        assert text.count(real) == 1
+        text = text.replace(real, unreachable)
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_offline_the_shipped_catalog_fails_fast_naming_each_host(tmp_path: Path) -> None:
+    from collector.run import unique
+
+    config = offline_config(tmp_path)
+    entities = load_config(config).entities
+    github_items = len(unique(o for e in entities for o in e.github_orgs)) + len(
+        unique(r for e in entities for r in e.github_repos))
+    hub_items = len(unique(a for e in entities for a in e.hf_authors))
+    warehouse = tmp_path / "wh" / "o.duckdb"
+    result = run_openwave("collect", "--config", str(config), "--db", str(warehouse), token=False)
+    assert result.returncode == 1, result.stderr
+    waits = result.stderr.splitlines()
+    github = [line for line in waits if " WARNING github: " in line]
+    hub = [line for line in waits if " WARNING huggingface: " in line]
+    assert github and all("api.github.invalid: name resolution failed; retrying in" in line for line in github)
+    assert hub and all("name resolution failed; retrying in" in line for line in hub)
+    assert len(github) <= 5 and len(hub) <= 5 and len(waits) == len(github) + len(hub)  # a few lines, nothing else
+    assert "Retrying in" not in result.stderr  # no third-party chatter
+    out = result.stdout
+    assert "openwave collect run 1: failed in" in out
+    assert "GitHub stopped early: api.github.invalid: name resolution failed" in out
+    assert "Hugging Face stopped early: huggingface.invalid: name resolution failed" in out
+    assert f"{github_items:,} github items skipped" in out and f"{hub_items:,} huggingface items skipped" in out
+    assert rows(warehouse, "select status, repos_stored, models_stored, items_failed from runs") == [
+        ("failed", 0, 0, github_items + hub_items)]
+    assert rows(warehouse, "select source, kind, message, count(*) from run_errors group by all order by 1") == [
+        ("github", "skipped", "not fetched: api.github.invalid: name resolution failed", github_items),
+        ("huggingface", "skipped", "not fetched: huggingface.invalid: name resolution failed", hub_items)]
+    log = (warehouse.parent / "openwave.log").read_text()
+    assert all(line in log for line in waits)  # the same wait lines in openwave.log
+    status = run_openwave("status", "--config", str(config), "--db", str(warehouse), token=False)
+    assert status.returncode == 0, status.stderr
+    assert "│ failed │" in status.stdout
+    assert (f"github: {github_items:,} items skipped: not fetched: api.github.invalid: name resolution failed "
+            "(deepseek-ai, ") in status.stdout
+    assert (f"huggingface: {hub_items:,} items skipped: not fetched: huggingface.invalid: name resolution failed "
+            "(deepseek-ai, ") in status.stdout
+
+
+# -- visible waits, failed runs, shrunken listings -----------------------------------------------------------
+
+
+def test_every_wait_is_one_line_on_stderr_and_in_the_log(tmp_path: Path, standin: StandinServer) -> None:
+    config = write_config(tmp_path, standin)
+    standin.faults.add(r"author=zai-org", "status", status=502)
+    standin.faults.add(r"^/graphql", "status", status=503)
+    result = run_openwave("collect", "--config", str(config))
+    assert result.returncode == 1, result.stderr  # the deleted repo
+    waits = [line for line in result.stderr.splitlines() if "retrying in" in line]
+    assert len(waits) == 2, result.stderr
+    assert " WARNING github: " in waits[0] and "503" in waits[0]
+    assert " WARNING huggingface: zai-org: " in waits[1] and "502" in waits[1]
+    log = (db_of(config).parent / "openwave.log").read_text()
+    assert all(line in log for line in waits)
+    assert "Retrying in" not in result.stderr + log
+    assert "openwave collect run 1: partial" not in result.stderr  # the summary is on stdout and in the log only
+    assert "openwave collect run 1: partial" in result.stdout and "openwave collect run 1: partial" in log
+
+
+def test_a_run_that_stores_nothing_is_failed(tmp_path: Path, standin: StandinServer) -> None:
+    config = write_config(tmp_path, standin)
+    standin.faults.add(r".", "status", status=500, times=1000)  # every request, every retry
+    result = run_openwave("collect", "--config", str(config))
+    assert result.returncode == 1, result.stderr
+    assert "openwave collect run 1: failed in" in result.stdout
+    assert rows(db_of(config), "select status, repos_stored, models_stored from runs") == [("failed", 0, 0)]
+
+
+def test_an_emptied_listing_is_a_warning_and_keeps_what_it_had(tmp_path: Path, standin: StandinServer) -> None:
+    config = write_config(tmp_path, standin)
+    assert run_openwave("collect", "--config", str(config)).returncode == 1  # the deleted repo
+    standin.reset()
+    standin.faults.add(r"author=deepseek-ai", "empty", times=2)  # the listing and its one re-fetch
+    result = run_openwave("collect", "--config", str(config))
+    assert result.returncode == 1, result.stderr
+    message = "listed 0, 3 last time: recorded as a warning, not taken as the truth"
+    assert f"huggingface deepseek-ai: suspect_listing: {message}" in result.stdout
+    assert "1 huggingface item suspect_listing" in result.stdout
+    assert standin.count(r"author=deepseek-ai") == 2
+    path = db_of(config)
+    assert rows(path, "select run_id, status, models_stored from runs order by 1") == [
+        (1, "partial", 7), (2, "partial", 4)]
+    status = run_openwave("status", "--config", str(config))
+    assert f"huggingface deepseek-ai: suspect_listing: {message}" in status.stdout
