@@ -14,7 +14,7 @@ from rich.table import Table
 
 from collector.options import UsageError, config_option, db_option, open_read, resolve_db
 from collector.progress import stdout_console
-from collector.terminal import printable, printable_lines
+from collector.terminal import echo_data, printable
 from dashboards.export import render
 
 FORMATS = ("table", "csv", "json", "markdown")
@@ -88,6 +88,4 @@ def query(sql: str, config_path: str | None, db_path: str | None, fmt: str,
     if fmt == "table":
         print_table(frame, stdout_console())
     else:
-        text = render(frame, fmt)
-        # color=True: click would otherwise drop CSI sequences from piped output, silently changing the data
-        click.echo(printable_lines(text) if sys.stdout.isatty() else text, nl=False, color=True)
+        echo_data(render(frame, fmt))

@@ -10,6 +10,9 @@ export keep the raw value: they are data, not display.
 from __future__ import annotations
 
 import re
+import sys
+
+import click
 
 UNSAFE = re.compile(
     "[\x00-\x1f\x7f-\x9f"  # C0 (ESC, BEL, BS, CR, LF, TAB ...), DEL, C1 (CSI 0x9b, OSC 0x9d ...)
@@ -32,3 +35,11 @@ def printable(text: str) -> str:
 def printable_lines(text: str) -> str:
     """A multi-line text (CSV, JSON, Markdown) for a terminal: each line made printable, line breaks kept."""
     return "\n".join(printable(line) for line in text.split("\n"))
+
+
+def echo_data(text: str) -> None:
+    """Print a rendered export (CSV, JSON, Markdown) to stdout: escaped on a terminal, byte for byte otherwise.
+
+    color=True keeps click from stripping CSI sequences out of piped output, which would change the data.
+    """
+    click.echo(printable_lines(text) if sys.stdout.isatty() else text, nl=False, color=True)
