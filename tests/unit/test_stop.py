@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,10 +16,12 @@ from huggingface_hub import constants
 from huggingface_hub.utils import _detect_agent
 from huggingface_hub.utils import _http as hf_http
 
+from collector.run import RunSummary, SourceOutcome, run_status
 from sources.github import GitHubSource
 from sources.github.http import GitHubHttp, StopRequested
 from sources.huggingface import HuggingFaceSource
 from sources.policy import RetryPolicy
+from sources.records import ItemError
 
 API = "https://api.test"
 HUB = "https://hub.test"
@@ -179,3 +183,20 @@ def test_hub_stop_set_before_the_fetch_sends_nothing() -> None:
     records, errors = hub_source(hub, stop).fetch(["a"])
     assert (hub.seen, records) == ([], [])
     assert [(e.item, e.kind, e.message) for e in errors] == [("a", "skipped", STOPPED)]
+
+
+def test_run_status_failed_when_nothing_was_stored_partial_when_some_was() -> None:
+    error = ItemError("github", "a/b", "skipped", "not fetched: api.github.com: name resolution failed",
+                      datetime.now(UTC))
+
+    def status(*outcomes: SourceOutcome, interrupted: bool = False) -> str:
+        summary = RunSummary(1, Path("w.duckdb"), datetime.now(UTC), outcomes=list(outcomes))
+        return run_status(summary, interrupted)
+
+    assert status(SourceOutcome("github", stored=3), SourceOutcome("huggingface", stored=2)) == "ok"
+    assert status(SourceOutcome("github"), SourceOutcome("huggingface")) == "ok"  # nothing to collect
+    assert status(SourceOutcome("github", errors=[error]), SourceOutcome("huggingface", errors=[error])) == "failed"
+    assert status(SourceOutcome("github", errors=[error]), SourceOutcome("huggingface", stored=1)) == "partial"
+    assert status(SourceOutcome("github", spooled=4)) == "partial"  # kept, but waiting in pending/
+    assert status(SourceOutcome("github", spooled=4, errors=[error])) == "partial"
+    assert status(SourceOutcome("github", errors=[error]), interrupted=True) == "interrupted"

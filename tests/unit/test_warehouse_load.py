@@ -14,12 +14,14 @@ import pytest
 from sources.records import HttpCacheEntry, ItemError, ModelRecord, RepoRecord
 from warehouse.db import open_write, transaction
 from warehouse.load import (
+    author_model_counts,
     known_repos,
     load_entity_repos,
     load_errors,
     load_http_cache,
     load_model_snapshots,
     load_repo_snapshots,
+    org_listing_sizes,
     read_http_cache,
     sync_entities,
     upsert_frame,
@@ -218,3 +220,13 @@ def test_errors_are_appended(con: duckdb.DuckDBPyConnection) -> None:
         (4, "github", "a/gone", "not_found", "Not Found", T1),
         (4, "huggingface", "someone", "rate_limited", "429", T2),
     ]
+
+
+def test_listing_sizes_are_those_of_each_owners_newest_collected_day(con: duckdb.DuckDBPyConnection) -> None:
+    load_repo_snapshots(con, [repo(1, "Lab/a", 1), repo(2, "lab/b", 1), repo(3, "other/c", 1)], DAY1, 1)
+    load_repo_snapshots(con, [repo(1, "lab/a", 2, T2)], DAY2, 2)  # lab listed one repo on its newest day
+    load_model_snapshots(con, [model("Qwen/A", 1), model("Qwen/B", 1), model("qwen/C", 1)], DAY1, 1)
+    load_model_snapshots(con, [model("zai-org/GLM", 1, T2)], DAY2, 2)
+    con.execute("update hf_model_snapshots set origin = 'imported:x.csv' where model_id = 'zai-org/GLM'")
+    assert org_listing_sizes(con) == {"lab": 1, "other": 1}
+    assert author_model_counts(con) == {"qwen": 3}  # imports are no listing
