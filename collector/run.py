@@ -232,7 +232,9 @@ def finish(summary: RunSummary, interrupted: bool) -> RunSummary:
     batch = spool.Batch("run", summary.run_id, summary.finished_at.date(),
                         {"errors": load.error_frame(pending)}, finish=values)
     if spool.store(summary.db_path, batch, summary.load_wait) is None:
-        summary.message += "; so does this run's record (it shows as running until then)"
+        note = (f"this run's record waits in {spool.pending_dir(summary.db_path)} (it shows as running until "
+                "the next run loads it)")
+        summary.message = f"{summary.message}; {note}" if summary.message else note
     return summary
 
 
