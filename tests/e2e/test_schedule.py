@@ -89,6 +89,7 @@ class Scheduler:
     def stop_during(self, held: Fault) -> int:
         """SIGTERM while `held` (a hold fault) keeps a run's request open; answer it once the stop is seen."""
         assert held.reached.wait(120), "the run never reached the held request"
+        assert self.proc.poll() is None, self.err_path.read_text()
         self.proc.send_signal(signal.SIGTERM)
         wait_for(lambda: "stopping: waiting for the run in progress" in self.log, 120, "the stop to be seen")
         held.release.set()
@@ -125,10 +126,12 @@ def test_runs_happen_are_recorded_and_the_file_stays_readable(start: Callable[..
     # the stop lands there, so the runs are exactly two ok and one interrupted, however loaded the machine
     held = standin.faults.add(r"^/graphql", "hold", after=4)
     scheduler = start(EVERY_2S)
-    wait_for(lambda: scheduler.state().get("last_run_id"), 120, "a first run")
-    result = run_openwave("query", "select count(*) from runs", "--db", str(scheduler.db), "--format", "csv")
+    assert held.reached.wait(120), "no third run"
+    # the third run is under way (its row written, its fetch held): the file is closed and readable
+    result = run_openwave("query", "select run_id, status from runs order by run_id", "--db", str(scheduler.db),
+                          "--format", "csv")
     assert result.returncode == 0, result.stderr
-    assert int(result.stdout.splitlines()[1]) in (1, 2)  # the second run may have been loaded meanwhile
+    assert result.stdout.splitlines() == ["run_id,status", "1,ok", "2,ok", "3,running"]
     assert scheduler.stop_during(held) == 0
     assert scheduler.state() == {}  # removed on a clean exit
     rows = scheduler.sql("select run_id, command, status, repos_stored, models_stored from runs order by run_id")
