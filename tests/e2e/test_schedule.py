@@ -188,12 +188,11 @@ def test_a_concurrent_collect_is_refused_and_sigterm_stops_a_slow_fetch_at_once(
     # limit under max_retry_after_seconds): unstopped, > 10 minutes
     standin.faults.add(r"^/graphql", "secondary", retry_after=600, times=5, after=1)
     scheduler = start(FAR, "--run-now")
-    wait_for(lambda: scheduler.state().get("running_since"), 120, "the scheduled run to start")
+    wait_for(lambda: standin.count(r"^/graphql", status=403), 120, "the fetch to start its 600 s wait")
     refused = run_openwave("collect", "--config", str(scheduler.config), "--lock-wait", "1")
     assert refused.returncode == 1
     holder = f"a collection is already writing it: pid {scheduler.proc.pid} (`openwave schedule`"
     assert holder in refused.stderr
-    wait_for(lambda: standin.count(r"^/graphql", status=403), 120, "the fetch to start its 600 s wait")
     assert standin.count(r"^/api/models") == 0  # the signal comes during the GitHub fetch
     # the wait ends on the signal: the process exits long before the 600 s it was told to wait
     assert scheduler.stop(signal.SIGTERM, timeout=120) == 0

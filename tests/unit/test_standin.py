@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -328,7 +329,8 @@ def test_hostile_fault_kinds_break_bodies_as_scripted(server: StandinServer, cli
     assert (response.status_code, response.headers["location"]) == (302, "http://127.0.0.2:9/repos/acme/bravo")
     server.faults.add(r"^/repos/acme/bravo$", "huge", size=200_000)
     body = client.get("/repos/acme/bravo").content
-    assert len(body) == 200_000 and body.startswith(b"[0,0,") and body.endswith(b"0]")
+    assert len(body) == 200_000 and body.startswith(b"[ 0,0,") and body.endswith(b",0]")
+    assert json.loads(body) == [0] * 99_999  # valid JSON: only its size is hostile
     server.faults.add(r"^/repos/acme/bravo$", "trickle", seconds=0.001)
     response = client.get("/repos/acme/bravo")
     assert response.json()["full_name"] == "acme/bravo"
