@@ -42,8 +42,11 @@ from collector.progress import Stage
 from collector.run import run_collection
 from sources.standin import Fault, Faults, StandinServer, Universe
 
-TOKEN_ENV = "OPENWAVE_RELIABILITY_TOKEN"
+TOKEN_ENV = "OPENWAVE_RELIABILITY_TOKEN"  # GitHub's: set on every other run (the rest go over REST)
+HUB_TOKEN_ENV = "OPENWAVE_RELIABILITY_HUB_TOKEN"  # the Hub's: always set
 TOKEN = "ghp_reliabilitySECRET0123456789abcdefABCD"
+HUB_TOKEN = "hf_reliabilitySECRETzyxwvutsrqponm987654"
+ERROR_BODY = {"message": "\x1b]52;c;cHduZWQ=\x07\x1b[2J upstream trouble <b>=1+1</b>"}  # 5xx bodies, hostile too
 OPENWAVE = str(Path(sys.executable).with_name("openwave"))
 KINDS = ("status", "secondary", "drop", "truncate", "trickle", "huge", "malformed", "empty", "link", "redirect")
 HOSTILE = ("\x1b]52;c;ZWNobyBwd25lZA==\x07 clipboard", "\x1b[2J\x1b[31mred\x1b[0m", '=HYPERLINK("http://x.invalid")',
@@ -71,8 +74,9 @@ class RandomFaults(Faults):
             kind = self.rng.choice(KINDS)
             self.injected.append((kind, target))
             status = self.rng.choice((500, 502, 503, 504))
-        return Fault(re.compile(""), kind, status=status, retry_after=1, seconds=0.0002, size=3 * 1024 * 1024,  # type: ignore[arg-type]
-                     target=f"{self.other.github_url}{target}" if kind == "link" else self.other.github_url)
+        elsewhere = f"{self.other.github_url}{target}" if kind == "link" else self.other.github_url
+        return Fault(re.compile(""), kind, status=status, retry_after=1, seconds=0.0002,  # type: ignore[arg-type]
+                     size=3 * 1024 * 1024, body=ERROR_BODY, target=elsewhere)
 
     def drain(self) -> list[tuple[str, str]]:
         with self._lock:
@@ -118,7 +122,7 @@ def write_config(folder: Path, server: StandinServer) -> Path:
     path.write_text(
         f'[warehouse]\npath = "openwave.duckdb"\n\n'
         f'[github]\napi_url = "{server.github_url}"\ntoken_env = "{TOKEN_ENV}"\n{RETRY}\n'
-        f'[huggingface]\nendpoint = "{server.hub_url}"\ntoken_env = "{TOKEN_ENV}"\n{RETRY}\n'
+        f'[huggingface]\nendpoint = "{server.hub_url}"\ntoken_env = "{HUB_TOKEN_ENV}"\n{RETRY}\n'
         f'[[entity]]\nkey = "labs"\nname = "Labs"\nregion = "US"\nkind = "ai-lab"\n'
         f"github_orgs = [{orgs}]\ngithub_repos = [{named}]\nhf_authors = [{authors}]\n")
     return path
@@ -189,6 +193,7 @@ class Totals:
     unreadable: int = 0
     escapes_printed: int = 0
     statuses: Counter = field(default_factory=Counter)
+    killed_as: Counter = field(default_factory=Counter)
     loss_faults: Counter = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)
 
@@ -211,6 +216,7 @@ class Totals:
 
 
 def set_token(on: bool) -> None:
+    os.environ[HUB_TOKEN_ENV] = HUB_TOKEN
     if on:
         os.environ[TOKEN_ENV] = TOKEN
     else:
@@ -230,7 +236,7 @@ def kill_run(config_path: Path, db_path: Path, rng: random.Random, in_load: bool
     soon as the file is written for the 2nd or 3rd time (the first is the run's start, then one load per
     source). Returns (killed before it finished, the kill left a write-ahead log: it died mid-write, output)."""
     env = {k: v for k, v in os.environ.items() if not k.upper().endswith(("_PROXY", "TOKEN"))}
-    env[TOKEN_ENV] = TOKEN
+    env[TOKEN_ENV], env[HUB_TOKEN_ENV] = TOKEN, HUB_TOKEN
     wal = db_path.with_name(db_path.name + ".wal")
     proc = subprocess.Popen([OPENWAVE, "collect", "--config", str(config_path)], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, env=env)
@@ -261,7 +267,9 @@ def last_run(db_path: Path) -> int | None:
 
 
 def leaked(other: StandinServer) -> int:
-    return other.count(authenticated=True) * len(TOKEN)
+    """Token bytes that reached the other host (its log keeps whether Authorization came, never the value)."""
+    return other.count(authenticated=True, resource="hub") * len(HUB_TOKEN) + \
+        (other.count(authenticated=True) - other.count(authenticated=True, resource="hub")) * len(TOKEN)
 
 
 def main() -> int:
@@ -302,8 +310,9 @@ def main() -> int:
         faults.enabled = False
         set_token(True)
         started = time.monotonic()
-        kill_run(config_path, db_path, rng, in_load=False, span=3600)  # a whole run: how long one takes
+        _, _, printed = kill_run(config_path, db_path, rng, in_load=False, span=3600)  # how long a run takes
         span = max(0.5, time.monotonic() - started)
+        totals.escapes_printed += printed.count("\x1b")
         faults.enabled = True
         for k in range(args.kills):
             change_counts(universe, rng)
@@ -324,19 +333,22 @@ def main() -> int:
                 totals.examples.append(f"kill {k + 1}: the file does not open: {exc}")
                 break
             run_id, status = in_process_run(config_path, db_path, token=True)  # the next night picks up
+            if killed and last != before:
+                with duckdb.connect(str(db_path), read_only=True) as con:
+                    totals.killed_as[con.execute("select status from runs where run_id = ?", [last]).fetchone()[0]] += 1
             injected = faults.drain()
             totals.runs += 1
             totals.faults.update(kind for kind, _ in injected)
             totals.statuses[status] += 1
             with duckdb.connect(str(db_path), read_only=True) as con:
                 totals.add(f"run {run_id} after a kill", check_run(con, universe, run_id, complete=True), injected)
-        leak = leaked(other)
-    report(totals, leak, time.monotonic() - began)
+        leak, followed = leaked(other), other.count()
+    report(totals, leak, followed, time.monotonic() - began)
     bad = totals.lost or totals.duplicated or totals.wrong or leak or totals.unreadable or totals.crashes
     return 1 if bad else 0
 
 
-def report(totals: Totals, leak: int, seconds: float) -> None:
+def report(totals: Totals, leak: int, followed: int, seconds: float) -> None:
     faults = sum(totals.faults.values())
     print()
     print("| runs | faults injected | items lost | duplicated | wrong | token bytes off-origin | kill -9 (in a load) "
@@ -346,8 +358,11 @@ def report(totals: Totals, leak: int, seconds: float) -> None:
           f"| {totals.kills} ({totals.kills_in_load}) | {totals.unreadable} | {totals.crashes} |")
     print()
     print("faults by kind: " + ", ".join(f"{kind} {totals.faults[kind]}" for kind in KINDS))
+    print(f"requests that reached the other host (off-host links and redirects followed): {followed}")
     print("run statuses: " + ", ".join(f"{s} {n}" for s, n in sorted(totals.statuses.items())))
-    print(f"terminal escapes printed by killed `openwave collect` runs: {totals.escapes_printed}")
+    print("killed runs recorded by the next run as: "
+          + (", ".join(f"{s} {n}" for s, n in sorted(totals.killed_as.items())) or "-"))
+    print(f"terminal escapes printed by the `openwave collect` subprocesses: {totals.escapes_printed}")
     if totals.loss_faults:
         print("fault kinds on the lost items' owners' requests: "
               + ", ".join(f"{k} ({n} runs)" for k, n in totals.loss_faults.most_common()))
