@@ -250,7 +250,8 @@ def test_hub_listing_expand_and_cursor_pages(server: StandinServer) -> None:
 
 def test_hub_rename_307_and_429(server: StandinServer) -> None:
     server.universe.rename_model("acme-ai/m1", "acme-ai/m1-renamed")
-    server.hub_quota.configure(quota=3, window_seconds=300)
+    # the window ends 300 s after its first refusal: t does not depend on how long the three requests took
+    server.hub_quota.configure(quota=3, window_seconds=3600, ends_after_refusal=300)
     with httpx.Client(base_url=server.hub_url, timeout=5) as http:
         moved = http.get("/api/models/acme-ai/m1")
         assert (moved.status_code, moved.headers["Location"]) == (307, "/api/models/acme-ai/m1-renamed")
@@ -258,7 +259,7 @@ def test_hub_rename_307_and_429(server: StandinServer) -> None:
         refused = http.get("/api/models/acme-ai/m2")
     assert refused.status_code == 429
     assert (refused.headers["RateLimit"], refused.headers["Retry-After"]) == ('"api";r=0;t=300', "300")
-    assert refused.headers["RateLimit-Policy"] == '"fixed window";"api";q=3;w=300'
+    assert refused.headers["RateLimit-Policy"] == '"fixed window";"api";q=3;w=3600'
 
 
 def test_scripted_faults(server: StandinServer, client: httpx.Client) -> None:
