@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -14,6 +13,7 @@ from collector.cli_demo import demo
 from collector.cli_query import query
 from collector.cli_schedule import schedule
 from collector.cli_status import status
+from collector.config import ConfigError, warehouse_target
 from collector.lock import LockBusy
 from collector.options import UsageError, config_option, db_option, load
 from collector.progress import Stage
@@ -57,7 +57,10 @@ def collect(config_path: str | None, db_path: str | None, source: str | None, en
             config.entity(entity_key)
         except Exception as exc:
             raise UsageError(str(exc)) from None
-    target = Path(db_path) if db_path else config.warehouse_path
+    try:
+        target = warehouse_target(config, db_path)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
     setup_run_logging(target, config)  # waits and retries on stderr and in the log file
     stop = threading.Event()
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from collector.backfill import UnknownRepos, run_backfill
-from collector.config import REPO_RE
+from collector.config import REPO_RE, ConfigError, warehouse_target
 from collector.lock import LockBusy
 from collector.options import UsageError, config_option, db_option, load
 from collector.progress import Stage
@@ -38,6 +38,11 @@ def backfill(config_path: str | None, db_path: str | None, repos: tuple[str, ...
 
     config = load(config_path)
     path = Path(db_path) if db_path else config.warehouse_path
+    if path.exists():
+        try:
+            path = warehouse_target(config, db_path)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
     for repo in repos:
         if not REPO_RE.match(repo):
             raise UsageError(f"--repo {repo!r} is not of the form OWNER/NAME")

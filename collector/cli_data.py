@@ -10,6 +10,7 @@ import click
 from collector.importer import GITHUB, HUB, FileSpec, ImportFileError, bad_rows_message, read_snapshot_file
 from collector.lock import LockBusy, warehouse_lock
 from collector.options import UsageError, config_option, db_option, open_read, resolve_db
+from collector.terminal import echo_data
 from dashboards import comparison_views
 from dashboards import export as exporter
 from warehouse import WarehouseError, db, imports
@@ -140,7 +141,7 @@ def export(names: tuple[str, ...], fmt: str, output: Path | None, export_all: bo
             frame = exporter.read_relation(con, name)
             target = file or (folder / f"{name}.{exporter.EXTENSIONS[fmt]}" if folder else None)
             if target is None:
-                click.echo(exporter.render(frame, fmt), nl=False)
+                echo_data(exporter.render(frame, fmt))
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             exporter.write(frame, fmt, target)
@@ -157,7 +158,7 @@ def views(fmt: str, config_path: str | None, db_path: str | None) -> None:
     with open_read(resolve_db(db_path, config_path)) as con:
         frame = exporter.view_descriptions(con)
     if fmt != "table":
-        click.echo(exporter.render(frame, fmt), nl=False)
+        echo_data(exporter.render(frame, fmt))
         return
     if frame.is_empty():
         click.echo("no views yet: run `openwave collect`")

@@ -22,13 +22,14 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 log = logging.getLogger("openwave.net")
 
 MAX_COUNT = 2**63 - 1  # the largest BIGINT: every count is stored as one
+STOPPED = "stopped: asked to stop (signal or scheduler shutdown)"  # why items were skipped after a stop
 
 
 class BodyTooLarge(Exception):
@@ -306,5 +307,3 @@ def same_origin(url: str, base: str) -> bool:
 def host_of(url: str) -> str:
     return urlsplit(url).hostname or url
 
-
-Sleep = Callable[[float], None]

@@ -72,7 +72,7 @@ class RateLimitStop(HubSourceError):
 
 
 class StopRequested(HubSourceError):
-    """The caller's stop event is set (the scheduler is shutting down): no further request is sent."""
+    """The caller's stop event is set (a signal, or the scheduler shutting down): no further request is sent."""
 
 
 class OffOrigin(HubSourceError):
@@ -92,7 +92,6 @@ class _Retry(Exception):
         self.cause, self.wait, self.status, self.kind = cause, wait, status, kind
 
 
-STOPPED = "stopped: the scheduler is shutting down"
 
 
 def _advised_wait(response: httpx2.Response) -> int | None:
@@ -147,7 +146,7 @@ class _MeteredTransport(httpx2.BaseTransport):
         attempts, host = max(1, self.retry.max_attempts), request.url.host
         for attempt in range(1, attempts + 1):
             if self.stop is not None and self.stop.is_set():
-                raise StopRequested(STOPPED)
+                raise StopRequested(guard.STOPPED)
             self.breaker.check(host)
             self.stats.requests += 1
             try:
@@ -307,14 +306,14 @@ class HuggingFaceSource:
                 if progress is not None and done:
                     progress(done)
                 if self._stop is not None and self._stop.is_set() and not self.stats.stopped_reason:
-                    self.stats.stopped_reason = STOPPED
+                    self.stats.stopped_reason = guard.STOPPED
                 if self.stats.stopped_reason:
                     errors.append(self._error(author, "skipped", f"not fetched: {self.stats.stopped_reason}"))
                     continue
                 try:
                     listed, problems = self._list_checked(author, (expected or {}).get(author.lower()))
                 except (StopRequested, guard.HostUnreachable) as exc:  # this author and the rest: skipped
-                    self.stats.stopped_reason = STOPPED if isinstance(exc, StopRequested) else str(exc)
+                    self.stats.stopped_reason = guard.STOPPED if isinstance(exc, StopRequested) else str(exc)
                     errors.append(self._error(author, "skipped", f"not fetched: {self.stats.stopped_reason}"))
                     continue
                 except Exception as exc:  # an author that fails never stops the others

@@ -63,7 +63,7 @@ class BudgetExhausted(GitHubError):
 
 
 class StopRequested(GitHubError):
-    """The caller's stop event is set (the scheduler is shutting down): no further request is sent."""
+    """The caller's stop event is set (a signal, or the scheduler shutting down): no further request is sent."""
 
 
 class ItemGone(GitHubError):
@@ -185,7 +185,7 @@ class GitHubHttp:
 
     def _count(self, request: httpx.Request) -> None:
         if self._stop is not None and self._stop.is_set():
-            raise StopRequested("stopped: the scheduler is shutting down")
+            raise StopRequested(guard.STOPPED)
         if self.max_requests is not None and self.stats.requests >= self.max_requests:
             raise BudgetExhausted(f"request budget of {self.max_requests} spent")
         self.stats.requests += 1

@@ -31,14 +31,13 @@ from sources.github.http import (
     UpstreamError,
     describe_reset,
 )
-from sources.guard import HostBreaker, HostUnreachable
+from sources.guard import STOPPED, HostBreaker, HostUnreachable
 from sources.policy import RetryPolicy
 from sources.records import ErrorKind, HttpCacheEntry, ItemError, OrgListing, RepoRecord, SourceStats
 
 GONE: dict[int, tuple[ErrorKind, str]] = {404: ("not_found", "not found (HTTP 404)"),
                                           410: ("not_found", "deleted (HTTP 410)"),
                                           451: ("blocked", "repository access blocked (HTTP 451)")}
-STOPPED = "stopped: the scheduler is shutting down"
 
 
 @dataclass(slots=True)

@@ -203,7 +203,7 @@ def test_a_concurrent_collect_is_refused_and_sigterm_stops_a_slow_fetch_at_once(
     # what GitHub read before the stop loaded in one transaction (the org's repos); the rest is skipped
     assert scheduler.sql("select count(*) from github_repo_snapshots where run_id = 1") == [(REPOS - 1,)]
     assert scheduler.sql("select item, kind, message from run_errors where run_id = 1") == [
-        ("meta-llama/llama3", "skipped", "not fetched: stopped: the scheduler is shutting down")]
+        ("meta-llama/llama3", "skipped", "not fetched: stopped: asked to stop (signal or scheduler shutdown)")]
     assert scheduler.sql("select count(*) from hf_model_snapshots") == [(0,)]
     log = scheduler.log
     assert "stopping: waiting for the run in progress to stop its current source and load it" in log

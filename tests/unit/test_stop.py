@@ -25,7 +25,7 @@ from sources.records import ItemError
 
 API = "https://api.test"
 HUB = "https://hub.test"
-STOPPED = "not fetched: stopped: the scheduler is shutting down"
+STOPPED = "not fetched: stopped: asked to stop (signal or scheduler shutdown)"
 RETRY = RetryPolicy(timeout_seconds=5, max_attempts=3, backoff_initial_seconds=0, backoff_max_seconds=0,
                     max_retry_after_seconds=900)
 
@@ -61,7 +61,7 @@ def test_http_sends_nothing_once_stop_is_set() -> None:
     seen: list[httpx.Request] = []
     transport = httpx.MockTransport(lambda request: seen.append(request) or httpx.Response(200, json={}))
     with GitHubHttp(API, None, RETRY, transport=transport, stop=stop) as http, \
-            pytest.raises(StopRequested, match=r"^stopped: the scheduler is shutting down$"):
+            pytest.raises(StopRequested, match=r"^stopped: asked to stop \(signal or scheduler shutdown\)$"):
         http.get("repos/a/b")
     assert seen == []
     assert http.stats.requests == 0
@@ -76,7 +76,7 @@ def test_source_keeps_what_it_read_and_skips_the_rest_with_the_reason() -> None:
     assert [r.repo for r in result.records] == ["lab/r0", "lab/r1"]  # what was read is kept
     assert [(e.item, e.kind, e.message) for e in result.errors] == [
         ("lab2", "skipped", STOPPED), ("x/r1", "skipped", STOPPED), ("x/r2", "skipped", STOPPED)]
-    assert result.stopped_reason == "stopped: the scheduler is shutting down"
+    assert result.stopped_reason == "stopped: asked to stop (signal or scheduler shutdown)"
     assert result.stats.requests == 1
 
 
@@ -160,7 +160,7 @@ def test_hub_stop_between_authors_skips_the_rest() -> None:
     assert hub.seen == [("a", 0)]
     assert [r.model_id for r in records] == ["a/one", "a/two"]  # the author read before the stop is kept
     assert [(e.item, e.kind, e.message) for e in errors] == [("b", "skipped", STOPPED), ("c", "skipped", STOPPED)]
-    assert source.stats.stopped_reason == "stopped: the scheduler is shutting down"
+    assert source.stats.stopped_reason == "stopped: asked to stop (signal or scheduler shutdown)"
 
 
 @pytest.mark.usefixtures("hermetic_hub")
