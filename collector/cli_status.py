@@ -10,29 +10,12 @@ from rich.table import Table
 
 from collector.options import config_option, db_option, open_read, resolve_db
 from collector.progress import stdout_console
+from collector.report import error_lines
 from collector.scheduler_state import freshness, next_run
 from collector.terminal import printable
 from warehouse import runs
 
 MAX_ERROR_LINES = 20
-ITEMS_NAMED = 5
-
-
-def error_lines(errors: list[dict[str, object]]) -> list[str]:
-    """One line per error; errors of one source with the same kind and message (188 repos skipped because
-    the host is unreachable) share one line that names a few of the items and counts the rest."""
-    groups: dict[tuple[object, object, object], list[object]] = {}
-    for error in errors:
-        groups.setdefault((error["source"], error["kind"], error["message"]), []).append(error["item"])
-    lines = []
-    for (source, kind, message), items in groups.items():
-        if len(items) == 1:
-            lines.append(f"  {source} {items[0]}: {kind}: {message}")
-            continue
-        named = ", ".join(str(i) for i in items[:ITEMS_NAMED])
-        more = f" and {len(items) - ITEMS_NAMED:,} more" if len(items) > ITEMS_NAMED else ""
-        lines.append(f"  {source}: {len(items):,} items {kind}: {message} ({named}{more})")
-    return lines
 
 
 def _fmt(value: object) -> str:
@@ -72,7 +55,7 @@ def status(config_path: str | None, db_path: str | None, limit: int) -> None:
         console.print(escape(printable(f"run {recent[0]['run_id']}: {recent[0]['message']}")), highlight=False)
     if errors:
         console.print(f"[bold]errors of run {recent[0]['run_id']}[/] ({len(errors):,})")
-        lines = error_lines(errors)
+        lines = error_lines([(e["source"], e["item"], e["kind"], e["message"]) for e in errors])
         for line in lines[:MAX_ERROR_LINES]:
             console.print(escape(printable(line)), highlight=False)
         if len(lines) > MAX_ERROR_LINES:

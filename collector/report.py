@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from rich.console import Console
@@ -15,6 +16,7 @@ from sources.records import SourceStats
 
 LABELS = {"github": ("GitHub", "repos"), "huggingface": ("Hugging Face", "models")}
 MAX_ERRORS_SHOWN = 20
+ITEMS_NAMED = 5  # items named on a line shared by many errors
 
 
 def plural(count: int, noun: str) -> str:
@@ -47,6 +49,23 @@ def source_line(outcome: SourceOutcome) -> list[str]:
             f"{len(outcome.errors):,} failed"]
 
 
+def error_lines(errors: Sequence[tuple[object, object, object, object]]) -> list[str]:
+    """One line per (source, item, kind, message); errors of one source with the same kind and message (188
+    repos skipped because the host is unreachable) share one line naming a few items and counting the rest."""
+    groups: dict[tuple[object, object, object], list[object]] = {}
+    for source, item, kind, message in errors:
+        groups.setdefault((source, kind, message), []).append(item)
+    lines = []
+    for (source, kind, message), items in groups.items():
+        if len(items) == 1:
+            lines.append(f"  {source} {items[0]}: {kind}: {message}")
+            continue
+        named = ", ".join(str(i) for i in items[:ITEMS_NAMED])
+        more = f" and {len(items) - ITEMS_NAMED:,} more" if len(items) > ITEMS_NAMED else ""
+        lines.append(f"  {source}: {len(items):,} items {kind}: {message} ({named}{more})")
+    return lines
+
+
 def summary_lines(summary: RunSummary) -> list[str]:
     """Plain lines of the summary, for the terminal and the log file. Error messages carry upstream text, so
     every line goes through `printable`: no control sequence reaches a terminal, no line break splits a line."""
@@ -62,10 +81,10 @@ def summary_lines(summary: RunSummary) -> list[str]:
     kinds = Counter((e.source, e.kind) for e in summary.errors)
     for (source, kind), count in sorted(kinds.items()):
         lines.append(f"  {plural(count, source + ' item')} {kind}")
-    for error in summary.errors[:MAX_ERRORS_SHOWN]:
-        lines.append(f"    {error.source} {error.item}: {error.kind}: {error.message}")
-    if len(summary.errors) > MAX_ERRORS_SHOWN:
-        lines.append(f"    … and {len(summary.errors) - MAX_ERRORS_SHOWN:,} more (openwave status)")
+    grouped = error_lines([(e.source, e.item, e.kind, e.message) for e in summary.errors])
+    lines += [f"  {line}" for line in grouped[:MAX_ERRORS_SHOWN]]
+    if len(grouped) > MAX_ERRORS_SHOWN:
+        lines.append(f"    … and {len(grouped) - MAX_ERRORS_SHOWN:,} more (openwave status)")
     if summary.message:
         lines.append(f"  {summary.message}")
     return [printable(line) for line in lines]

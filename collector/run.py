@@ -275,7 +275,9 @@ def collect_sources(config: Config, entities: Sequence[Entity], summary: RunSumm
                                + (f"; not started: {', '.join(rest)}" if rest else ""))
             break
     github = summary.outcome("github")
-    if github is not None and github.stored and not github.spooled and not interrupted:
+    # no upkeep after GitHub stopped early (rate limit spent, host unreachable): it would fail the same way
+    if github is not None and github.stored and not github.spooled and not interrupted \
+            and not github.stats.stopped_reason:
         github.history_requests = history_upkeep(config, summary.db_path, summary.run_id, stage, github)
     return finish(summary, interrupted)
 
