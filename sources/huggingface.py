@@ -187,7 +187,7 @@ class _MeteredTransport(httpx2.BaseTransport):
             if cause is not None:
                 if self.breaker.failed(host, cause):
                     raise guard.HostUnreachable(host, cause) from exc
-                raise _Retry(cause) from exc
+                raise _Retry(f"{host}: {cause}") from exc
             raise _Retry(_one_line(f"{type(exc).__name__}: {exc}")) from exc
 
     def _answer(self, request: httpx2.Request, response: httpx2.Response) -> httpx2.Response:

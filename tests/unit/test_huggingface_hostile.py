@@ -212,8 +212,8 @@ def test_an_unresolvable_endpoint_stops_the_source_after_unreachable_after_attem
     assert run.fetch(["a", "b", "c"]) == ([], [(a, "skipped", f"not fetched: {reason}") for a in "abc"])
     assert (run.source.stats.stopped_reason, run.source.stats.requests, run.waits) == (reason, 3, [0.01, 0.01])
     assert [r.getMessage() for r in caplog.records] == [
-        "huggingface: a: name resolution failed; retrying in 0.0 s (attempt 2 of 5)",
-        "huggingface: a: name resolution failed; retrying in 0.0 s (attempt 3 of 5)",
+        "huggingface: a: huggingface.invalid: name resolution failed; retrying in 0.0 s (attempt 2 of 5)",
+        "huggingface: a: huggingface.invalid: name resolution failed; retrying in 0.0 s (attempt 3 of 5)",
     ]
 
 
@@ -225,7 +225,7 @@ def test_a_closed_port_stops_the_source_and_an_author_that_failed_before_keeps_i
         ids, errors = run.fetch(["a", "b", "c", "d"])
     reason = "127.0.0.1: connection refused"
     assert (ids, errors) == ([], [
-        ("a", "error", "RetriesExhausted: connection refused after 2 attempts"),
+        ("a", "error", "RetriesExhausted: 127.0.0.1: connection refused after 2 attempts"),
         ("b", "skipped", f"not fetched: {reason}"), ("c", "skipped", f"not fetched: {reason}"),
         ("d", "skipped", f"not fetched: {reason}")])
     assert (run.source.stats.stopped_reason, run.source.stats.requests, run.waits) == (reason, 3, [0.01])
