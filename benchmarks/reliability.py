@@ -198,6 +198,8 @@ class Totals:
     examples: list[str] = field(default_factory=list)
 
     def add(self, label: str, check: Check, injected: list[tuple[str, str]]) -> None:
+        print(f"{label}: {len(injected)} faults, {len(check.lost)} lost, {check.duplicated} duplicated, "
+              f"{len(check.wrong)} wrong", flush=True)
         self.lost += len(check.lost)
         self.duplicated += check.duplicated
         self.wrong += len(check.wrong)
