@@ -3,20 +3,24 @@
 The scheduler keeps `<db>.scheduler.json` next to the warehouse: its pid, cron, timezone, next run and last
 run. It is written when the scheduler starts and after each run, and removed when it exits cleanly.
 
-For its whole life the scheduler also holds an exclusive `flock` on `<db>.scheduler.lock` (the kernel drops
-it when the process dies, even by SIGKILL). The state file is trusted only while that lock is held: a file
-left by a killed scheduler is ignored even when its pid was reused by another process.
+For its whole life the scheduler also holds an exclusive lock on `<db>.scheduler.lock` (`filelock`: flock on
+POSIX, LockFileEx on Windows; the system drops it when the process dies, even by SIGKILL). The state file is
+trusted only while that lock is held: a file left by a killed scheduler is ignored even when its pid was reused
+by another process.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import socket
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock
+
+from collector.lock import try_lock
 
 STALE_AFTER = timedelta(hours=36)
 
@@ -29,49 +33,30 @@ def lock_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".scheduler.lock")
 
 
-def acquire_lock(db_path: Path) -> int | None:
-    """Take the scheduler lock of `db_path` without waiting: the open fd (hold it, then `release_lock`), or
+def acquire_lock(db_path: Path) -> FileLock | None:
+    """Take the scheduler lock of `db_path` without waiting: the held lock (hold it, then `release_lock`), or
     None when another scheduler holds it. The lock file itself is left in place (deleting it would race)."""
-    path = lock_path(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)  # a first run creates the warehouse folder
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        return None
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
+    return try_lock(lock_path(db_path))  # a first run creates the warehouse folder
 
 
-def release_lock(fd: int) -> None:
-    try:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+def release_lock(lock: FileLock) -> None:
+    lock.release()
 
 
 def lock_held(db_path: Path) -> bool:
     """True while a scheduler (another process, or another open of this file) holds the lock of `db_path`.
 
-    Probes with a non-blocking shared lock on a separate fd, released at once."""
-    try:
-        fd = os.open(lock_path(db_path), os.O_RDONLY | os.O_CLOEXEC)
-    except FileNotFoundError:
+    Probes by taking the lock without waiting on a separate handle, released at once."""
+    if not lock_path(db_path).exists():
         return False
+    try:
+        probe = try_lock(lock_path(db_path))
     except OSError:
         return True  # cannot probe (permissions): fall back to trusting the state file
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
+    if probe is None:
         return True
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
-    finally:
-        os.close(fd)
+    probe.release()
+    return False
 
 
 def write_state(db_path: Path, **fields: Any) -> dict[str, Any]:
