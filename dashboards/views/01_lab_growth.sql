@@ -77,3 +77,29 @@ left join entity_growth g on g.entity_key = e.entity_key
 order by e.entity_key;
 
 comment on view lab_growth is 'Per entity: GitHub stars on the as-of date and gains over 7, 30, 90 days, adding up only the repos with both ends (repos_counted_Nd; the others are repos_uncounted_Nd); growth_30d_pct is gained_30d over the counted repos'' stars 30 days earlier; basis says whether star history was used.';
+
+comment on column lab_growth.entity_key is 'The entity''s key in config.toml ([[entity]] key).';
+comment on column lab_growth.name is 'The entity''s display name (config.toml name).';
+comment on column lab_growth.region is 'The entity''s region: CN, US, EU or other.';
+comment on column lab_growth.kind is 'The entity''s kind: ai-lab, big-tech, community or foundation.';
+comment on column lab_growth.repos is 'The entity''s tracked repos (entity_repos); 0 when none.';
+comment on column lab_growth.stars is 'Stars on the GitHub as-of date, summed over the entity''s repos that have a value that day.';
+comment on column lab_growth.stars_gained_7d is 'Stars gained over 7 days: the sum of stars(as_of) - stars(as_of - 7) over the entity''s repos that have both ends (repo_growth); NULL when no repo has both.';
+comment on column lab_growth.stars_gained_30d is 'Stars gained over 30 days: the sum of stars(as_of) - stars(as_of - 30) over the entity''s repos that have both ends (repo_growth); NULL when no repo has both.';
+comment on column lab_growth.stars_gained_90d is 'Stars gained over 90 days: the sum of stars(as_of) - stars(as_of - 90) over the entity''s repos that have both ends (repo_growth); NULL when no repo has both.';
+comment on column lab_growth.growth_30d_pct is '100 x stars_gained_30d / the stars of the same counted repos 30 days earlier, 1 decimal; NULL when that base is 0 or NULL.';
+comment on column lab_growth.repos_counted is 'Same as repos_counted_30d.';
+comment on column lab_growth.repos_counted_7d is 'How many of the entity''s repos have both ends of the 7-day gain and are added up in stars_gained_7d.';
+comment on column lab_growth.repos_counted_30d is 'How many of the entity''s repos have both ends of the 30-day gain and are added up in stars_gained_30d.';
+comment on column lab_growth.repos_counted_90d is 'How many of the entity''s repos have both ends of the 90-day gain and are added up in stars_gained_90d.';
+comment on column lab_growth.repos_uncounted_7d is 'How many of the entity''s repos are left out of stars_gained_7d because an end is NULL (a gap of more than 3 days, no snapshot, no star history).';
+comment on column lab_growth.repos_uncounted_30d is 'How many of the entity''s repos are left out of stars_gained_30d because an end is NULL (a gap of more than 3 days, no snapshot, no star history).';
+comment on column lab_growth.repos_uncounted_90d is 'How many of the entity''s repos are left out of stars_gained_90d because an end is NULL (a gap of more than 3 days, no snapshot, no star history).';
+comment on column lab_growth.repos_bridged_7d is 'How many counted repos have a bridged end (a snapshot 1 to 3 days old) of the 7-day gain.';
+comment on column lab_growth.repos_bridged_30d is 'How many counted repos have a bridged end (a snapshot 1 to 3 days old) of the 30-day gain.';
+comment on column lab_growth.repos_bridged_90d is 'How many counted repos have a bridged end (a snapshot 1 to 3 days old) of the 90-day gain.';
+comment on column lab_growth.basis_7d is 'includes reconstructed when an end of a counted repo''s 7-day gain came from star history, else observed; NULL when no repo was counted.';
+comment on column lab_growth.basis_30d is 'includes reconstructed when an end of a counted repo''s 30-day gain came from star history, else observed; NULL when no repo was counted.';
+comment on column lab_growth.basis_90d is 'includes reconstructed when an end of a counted repo''s 90-day gain came from star history, else observed; NULL when no repo was counted.';
+comment on column lab_growth.basis is 'includes reconstructed when any of basis_7d, basis_30d, basis_90d is; else observed; NULL when no repo was counted in any window.';
+comment on column lab_growth.as_of is 'The GitHub as-of date: the newest snapshot_date in github_repo_snapshots (NULL before the first snapshot).';

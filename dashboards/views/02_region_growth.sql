@@ -216,3 +216,14 @@ left join region_days d on d.region = c.region and d.day = c.day
 left join all_days t on t.day = c.day;
 
 comment on view region_growth is 'Stars per region per day from the first day any tracked repo has a value to the GitHub as-of date: the sum of repo_star_values over the repos of the region that have a value that day (each repo once per region, once in the all-regions total that share divides by); stars is NULL when none has one; repos_uncounted: the region''s repos created by the day without a value; complete: no tracked repo of any region is uncounted that day.';
+
+comment on column region_growth.region is 'The region (CN, US, EU, other) of the entities tracking the repos.';
+comment on column region_growth.day is 'A UTC day from the first day any tracked repo has a value to the GitHub as-of date.';
+comment on column region_growth.stars is 'Stars that day summed over the region''s tracked repos with a value (observed, bridged or reconstructed; each repo once per region); NULL, never 0, when none has one.';
+comment on column region_growth.repos_counted is 'How many of the region''s tracked repos have a value that day (added up in stars).';
+comment on column region_growth.repos_uncounted is 'How many of the region''s tracked repos exist that day (created on or before it; unknown creation: from the first snapshot, or the first history star if earlier) but have no value.';
+comment on column region_growth.repos_bridged is 'How many counted repos have a bridged value that day (a snapshot 1 to 3 days old).';
+comment on column region_growth.share is 'stars / the stars of all tracked repos with a value that day (each repo once), 4 decimals; NULL when stars is NULL. Shares add up to more than 1 when a repo belongs to entities of two regions.';
+comment on column region_growth.complete is 'True when no tracked repo of any region is uncounted that day; false: share is over a partial set.';
+comment on column region_growth.basis is 'includes reconstructed when any added value came from star history, else observed (bridged values count as observed); NULL when no repo was counted.';
+comment on column region_growth.as_of is 'The GitHub as-of date: the newest snapshot_date in github_repo_snapshots (NULL before the first snapshot).';

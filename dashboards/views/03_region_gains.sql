@@ -55,3 +55,20 @@ cross join as_of a
 order by t.region;
 
 comment on view region_gains is 'Per region: GitHub stars on the as-of date and gains over 7, 30, 90 days, each tracked repo once per region, adding up only the repos with both ends (repos_counted_Nd, the others repos_uncounted_Nd).';
+
+comment on column region_gains.region is 'The region: CN, US, EU or other.';
+comment on column region_gains.repos is 'Tracked repos of the region''s entities, each once.';
+comment on column region_gains.stars is 'Stars on the GitHub as-of date, summed over the region''s repos that have a value that day.';
+comment on column region_gains.stars_gained_7d is 'Stars gained over 7 days: the sum of stars(as_of) - stars(as_of - 7) over the region''s repos that have both ends (repo_growth); NULL when no repo has both.';
+comment on column region_gains.stars_gained_30d is 'Stars gained over 30 days: the sum of stars(as_of) - stars(as_of - 30) over the region''s repos that have both ends (repo_growth); NULL when no repo has both.';
+comment on column region_gains.stars_gained_90d is 'Stars gained over 90 days: the sum of stars(as_of) - stars(as_of - 90) over the region''s repos that have both ends (repo_growth); NULL when no repo has both.';
+comment on column region_gains.growth_30d_pct is '100 x stars_gained_30d / the stars of the same counted repos 30 days earlier, 1 decimal; NULL when that base is 0 or NULL.';
+comment on column region_gains.repos_counted is 'Same as repos_counted_30d.';
+comment on column region_gains.repos_counted_7d is 'How many of the region''s repos have both ends of the 7-day gain and are added up in stars_gained_7d.';
+comment on column region_gains.repos_counted_30d is 'How many of the region''s repos have both ends of the 30-day gain and are added up in stars_gained_30d.';
+comment on column region_gains.repos_counted_90d is 'How many of the region''s repos have both ends of the 90-day gain and are added up in stars_gained_90d.';
+comment on column region_gains.repos_uncounted_7d is 'How many of the region''s repos are left out of stars_gained_7d because an end is NULL (a gap of more than 3 days, no snapshot, no star history).';
+comment on column region_gains.repos_uncounted_30d is 'How many of the region''s repos are left out of stars_gained_30d because an end is NULL (a gap of more than 3 days, no snapshot, no star history).';
+comment on column region_gains.repos_uncounted_90d is 'How many of the region''s repos are left out of stars_gained_90d because an end is NULL (a gap of more than 3 days, no snapshot, no star history).';
+comment on column region_gains.basis is 'includes reconstructed when a counted end of any repo''s 7, 30 or 90-day gain came from star history, else observed.';
+comment on column region_gains.as_of is 'The GitHub as-of date: the newest snapshot_date in github_repo_snapshots (NULL before the first snapshot).';

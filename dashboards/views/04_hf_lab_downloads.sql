@@ -60,3 +60,16 @@ where e.entity_key in (select entity_key from entity_hf_authors)
 order by e.entity_key;
 
 comment on view hf_lab_downloads is 'Per entity with Hub authors: its models (author matched case-insensitively) on the Hub as-of date, bridging snapshots up to 3 days old: model count, rolling 30-day and all-time downloads, likes and derivative models (sum of childrenModelCount); models_missing counts models seen in the 30 days before but not on the as-of date, which the totals leave out.';
+
+comment on column hf_lab_downloads.entity_key is 'The entity''s key in config.toml ([[entity]] key).';
+comment on column hf_lab_downloads.name is 'The entity''s display name (config.toml name).';
+comment on column hf_lab_downloads.region is 'The entity''s region: CN, US, EU or other.';
+comment on column hf_lab_downloads.kind is 'The entity''s kind: ai-lab, big-tech, community or foundation.';
+comment on column hf_lab_downloads.models is 'The entity''s models on the Hub as-of date (hf_model_latest: author is one of its hf_authors, case-insensitive); 0 when none.';
+comment on column hf_lab_downloads.downloads_30d is 'The Hub''s rolling 30-day downloads summed over the models; NULL when no model has a value.';
+comment on column hf_lab_downloads.downloads_all_time is 'The Hub''s cumulative downloads (downloadsAllTime) summed over the models; NULL when no model has a value.';
+comment on column hf_lab_downloads.likes is 'Likes summed over the models; NULL when no model has a value.';
+comment on column hf_lab_downloads.derivative_models is 'Derivative models: the models'' childrenModelCount summed; NULL when no model has a value.';
+comment on column hf_lab_downloads.models_bridged is 'How many of the models are valued from a snapshot 1 to 3 days before the as-of date.';
+comment on column hf_lab_downloads.models_missing is 'Models of the entity''s authors seen in the 30 days up to the as-of date but with no snapshot in its last 4 days (deleted, renamed, or the listing failed): left out of the totals.';
+comment on column hf_lab_downloads.as_of is 'The Hub as-of date: the newest snapshot_date in hf_model_snapshots (NULL before the first snapshot).';

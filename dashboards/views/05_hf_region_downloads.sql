@@ -48,3 +48,12 @@ cross join as_of a
 order by t.region;
 
 comment on view hf_region_downloads is 'Per region: Hub models of its entities on the Hub as-of date (each model once per region), their rolling 30-day and all-time downloads, likes, derivative models, and share of the 30-day downloads of all tracked models counted once.';
+
+comment on column hf_region_downloads.region is 'The region: CN, US, EU or other.';
+comment on column hf_region_downloads.models is 'Models on the Hub as-of date whose author belongs to an entity of the region, each once.';
+comment on column hf_region_downloads.downloads_30d is 'The Hub''s rolling 30-day downloads summed over the region''s models.';
+comment on column hf_region_downloads.downloads_all_time is 'The Hub''s cumulative downloads (downloadsAllTime) summed over the region''s models.';
+comment on column hf_region_downloads.likes is 'Likes summed over the region''s models.';
+comment on column hf_region_downloads.derivative_models is 'Derivative models: childrenModelCount summed over the region''s models.';
+comment on column hf_region_downloads.share is 'downloads_30d / the 30-day downloads of all tracked models, each counted once, 4 decimals. Shares add up to more than 1 when a model''s author belongs to entities of two regions.';
+comment on column hf_region_downloads.as_of is 'The Hub as-of date: the newest snapshot_date in hf_model_snapshots (NULL before the first snapshot).';

@@ -55,3 +55,11 @@ cross join as_of a
 order by p.entity_key, p.downloads_30d desc nulls last, p.license;
 
 comment on view license_mix is 'Per entity and licence on the Hub as-of date: license is the card license_name for other (when given), else the licence id, else unknown (lower-cased); license_category from license_categories (other for a declared licence without a row, unknown when none is declared); models, 30-day downloads and their share within the entity.';
+
+comment on column license_mix.entity_key is 'The entity''s key in config.toml ([[entity]] key).';
+comment on column license_mix.license is 'The card''s license_name when the licence is other and a name is given, else the licence id, else unknown; lower-cased and trimmed.';
+comment on column license_mix.license_category is 'From license_categories (case-insensitive): permissive, open-weights-restricted, other or unknown; a declared licence without a row there is other, no licence declared is unknown.';
+comment on column license_mix.models is 'The entity''s models on the Hub as-of date under this licence.';
+comment on column license_mix.downloads_30d is 'The Hub''s rolling 30-day downloads of those models, summed.';
+comment on column license_mix.share_of_downloads is 'downloads_30d / the entity''s downloads_30d over all its licences (0..1, 4 decimals); NULL when the entity has none.';
+comment on column license_mix.as_of is 'The Hub as-of date: the newest snapshot_date in hf_model_snapshots (NULL before the first snapshot).';

@@ -207,3 +207,30 @@ left join event_downloads d on d.event_id = e.event_id
 order by e.day, e.event_id;
 
 comment on view release_takeoff is 'Per event: stars and all-time downloads gained from day 0 (the day before the event) to day 7, 30 and 90 (value(event day - 1 + N) - value(event day - 1)), over the event repo/model or else the entity''s, adding only those created by day N that have both ends; NULL until day N is reached; plus the rolling 30-day downloads on day 30.';
+
+comment on column release_takeoff.event_id is 'The event''s position in config.toml, 1-based.';
+comment on column release_takeoff.day is 'The event day (day 1); a month-only date is the 1st of the month. Day 0 is the day before.';
+comment on column release_takeoff.entity_key is 'The entity the event belongs to ([[event]] entity).';
+comment on column release_takeoff.label is 'The event''s label ([[event]] label).';
+comment on column release_takeoff.repo is 'The repo the event names ([[event]] repo, owner/name); NULL: every repo of the entity.';
+comment on column release_takeoff.model is 'The model the event names ([[event]] model, author/name); NULL: every model of the entity''s Hub authors.';
+comment on column release_takeoff.stars_gained_7d is 'Stars on day 7 (event day - 1 + 7) - stars on day 0 (repo_stars_on), summed over the event''s repos created by day 7 with both ends; NULL until day 7 is reached or when no repo has both.';
+comment on column release_takeoff.stars_gained_30d is 'Stars on day 30 (event day - 1 + 30) - stars on day 0 (repo_stars_on), summed over the event''s repos created by day 30 with both ends; NULL until day 30 is reached or when no repo has both.';
+comment on column release_takeoff.stars_gained_90d is 'Stars on day 90 (event day - 1 + 90) - stars on day 0 (repo_stars_on), summed over the event''s repos created by day 90 with both ends; NULL until day 90 is reached or when no repo has both.';
+comment on column release_takeoff.downloads_gained_7d is 'downloads_all_time on day 7 - on day 0 (a snapshot of the day or at most 3 days earlier; 0 before the model''s creation), summed over the event''s models created by day 7 with both ends; NULL until day 7 is reached or when no model has both.';
+comment on column release_takeoff.downloads_gained_30d is 'downloads_all_time on day 30 - on day 0 (a snapshot of the day or at most 3 days earlier; 0 before the model''s creation), summed over the event''s models created by day 30 with both ends; NULL until day 30 is reached or when no model has both.';
+comment on column release_takeoff.downloads_gained_90d is 'downloads_all_time on day 90 - on day 0 (a snapshot of the day or at most 3 days earlier; 0 before the model''s creation), summed over the event''s models created by day 90 with both ends; NULL until day 90 is reached or when no model has both.';
+comment on column release_takeoff.downloads_30d_at_day30 is 'The Hub''s rolling 30-day downloads on day 30, summed over the event''s models created by then; NULL until day 30 is reached.';
+comment on column release_takeoff.days_elapsed is 'GitHub as-of date - day 0, at least 0: stars_gained_Nd can be known once it is N or more.';
+comment on column release_takeoff.hf_days_elapsed is 'Hub as-of date - day 0, at least 0: downloads_gained_Nd can be known once it is N or more.';
+comment on column release_takeoff.repos is 'The event''s repos (event_repos): its named repo, else every repo of its entity.';
+comment on column release_takeoff.repos_counted_7d is 'How many of the event''s repos are added up in stars_gained_7d.';
+comment on column release_takeoff.repos_counted_30d is 'How many of the event''s repos are added up in stars_gained_30d.';
+comment on column release_takeoff.repos_counted_90d is 'How many of the event''s repos are added up in stars_gained_90d.';
+comment on column release_takeoff.models is 'The event''s models ever seen on the Hub: its named model (case-insensitive), else every model of its entity''s Hub authors.';
+comment on column release_takeoff.models_counted_7d is 'How many of the event''s models are added up in downloads_gained_7d.';
+comment on column release_takeoff.models_counted_30d is 'How many of the event''s models are added up in downloads_gained_30d.';
+comment on column release_takeoff.models_counted_90d is 'How many of the event''s models are added up in downloads_gained_90d.';
+comment on column release_takeoff.basis is 'includes reconstructed when a counted star end came from star history, else observed; NULL when no star gain could be computed.';
+comment on column release_takeoff.github_as_of is 'The GitHub as-of date: the newest snapshot_date in github_repo_snapshots (NULL before the first snapshot).';
+comment on column release_takeoff.hf_as_of is 'The Hub as-of date: the newest snapshot_date in hf_model_snapshots (NULL before the first snapshot).';

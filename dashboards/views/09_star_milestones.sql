@@ -93,3 +93,12 @@ from judged
 order by repo_id, threshold;
 
 comment on view star_milestones is 'Per repo and reached threshold (1k, 10k, 50k, 100k, 200k stars): the first day repo_stars_daily shows at least that many stars when the day before is known to be below it (status reached), else first_day NULL and status reached before data; its basis (observed or reconstructed), and the days it took from the repo''s creation day (else from the start of its series).';
+
+comment on column star_milestones.repo_id is 'GitHub''s numeric repo id (stable across renames).';
+comment on column star_milestones.repo is 'The repo''s current owner/name (github_repos); NULL when the id has no github_repos row.';
+comment on column star_milestones.threshold is 'The star count reached: 1000, 10000, 50000, 100000 or 200000 (thresholds not reached yet have no row).';
+comment on column star_milestones.first_day is 'The first day repo_stars_daily shows at least threshold stars, when the day before is known to be below it (status reached); else NULL.';
+comment on column star_milestones.days_taken is 'first_day - the repo''s creation day (UTC), else - the first day of its series; NULL when first_day is NULL.';
+comment on column star_milestones.basis is 'The basis of the first day the data shows the threshold reached: reconstructed (before the first snapshot) or observed.';
+comment on column star_milestones.status is 'reached (first_day is a known crossing) or reached before data (already passed when the data starts, or during a missing gap).';
+comment on column star_milestones.as_of is 'The GitHub as-of date: the newest snapshot_date in github_repo_snapshots (NULL before the first snapshot).';

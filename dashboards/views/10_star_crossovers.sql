@@ -124,3 +124,17 @@ left join latest l on l.repo_a = p.repo_a and l.repo_b = p.repo_b
 order by p.repo_a, p.repo_b;
 
 comment on view star_crossovers is 'Per crossover pair (names matched case-insensitively, renames followed): the first day repo A had more stars than repo B after a day it had no more, comparing only days where both have a value in repo_stars_daily or one was not created yet (0 stars); status crossed, always ahead, not yet or no data.';
+
+comment on column star_crossovers.repo_a is 'Repo A as written in [[crossover]] a (owner/name).';
+comment on column star_crossovers.repo_b is 'Repo B as written in [[crossover]] b (owner/name).';
+comment on column star_crossovers.a_repo_id is 'The repo id repo_a leads to (repo_name_lookup: case-insensitive, renames followed); NULL when not found.';
+comment on column star_crossovers.b_repo_id is 'The repo id repo_b leads to (repo_name_lookup: case-insensitive, renames followed); NULL when not found.';
+comment on column star_crossovers.crossover_day is 'The first day A had more stars than B after a compared day where A had no more; NULL when there is none.';
+comment on column star_crossovers.a_stars is 'A''s stars on crossover_day.';
+comment on column star_crossovers.b_stars is 'B''s stars on crossover_day.';
+comment on column star_crossovers.basis is 'includes reconstructed when a value on crossover_day came from star history, else observed; NULL without crossover_day.';
+comment on column star_crossovers.status is 'crossed, always ahead (A above B on every compared day), not yet (A not above B after its last day at or below it) or no data (a name not found or no day to compare).';
+comment on column star_crossovers.latest_day is 'The last compared day (both repos have a value, or 0 before creation).';
+comment on column star_crossovers.a_stars_latest is 'A''s stars on latest_day.';
+comment on column star_crossovers.b_stars_latest is 'B''s stars on latest_day.';
+comment on column star_crossovers.as_of is 'The GitHub as-of date: the newest snapshot_date in github_repo_snapshots (NULL before the first snapshot).';

@@ -18,3 +18,6 @@ union all
 select * from huggingface;
 
 comment on view as_of_dates is 'One row per source (github, huggingface): as_of is the newest snapshot_date of that source, the day every GitHub or Hub view reports on.';
+
+comment on column as_of_dates.source is 'The source: github or huggingface.';
+comment on column as_of_dates.as_of is 'The newest snapshot_date of the source (github_repo_snapshots, hf_model_snapshots): the day every view of that source reports on; NULL when the source has no snapshot yet.';

@@ -83,3 +83,9 @@ from labelled l
 cross join as_of a;
 
 comment on view repo_star_gaps is 'Days without a snapshot between a repo''s first snapshot and the GitHub as-of date: bridged (the value of the latest snapshot, when it is at most 3 days earlier) or missing (stars NULL).';
+
+comment on column repo_star_gaps.repo_id is 'GitHub''s numeric repo id (stable across renames).';
+comment on column repo_star_gaps.day is 'A UTC day without a snapshot of the repo, between its first snapshot and the GitHub as-of date.';
+comment on column repo_star_gaps.stars is 'bridged: the stars of the latest snapshot (1 to 3 days earlier); missing: NULL, never 0.';
+comment on column repo_star_gaps.basis is 'bridged (the latest snapshot is at most 3 days earlier) or missing (it is more than 3 days earlier).';
+comment on column repo_star_gaps.as_of is 'The GitHub as-of date: the newest snapshot_date in github_repo_snapshots (NULL before the first snapshot).';

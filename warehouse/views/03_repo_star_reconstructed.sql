@@ -76,3 +76,9 @@ cross join as_of a
 where p.day < p.first_day;
 
 comment on view repo_star_reconstructed is 'Stars of a repo on each day from its first star to the day before its first snapshot, reconstructed from star history as the first observed total minus the stars added after the day up to the first observed day, floored at 0.';
+
+comment on column repo_star_reconstructed.repo_id is 'GitHub''s numeric repo id (stable across renames).';
+comment on column repo_star_reconstructed.day is 'A day from the repo''s first star (its first star-history day with stars_added > 0, or its creation day if later) to the day before its first snapshot.';
+comment on column repo_star_reconstructed.stars is 'The first observed total minus the stars added (github_star_history) after the day up to the first snapshot day, floored at 0.';
+comment on column repo_star_reconstructed.basis is 'Always reconstructed (from star history).';
+comment on column repo_star_reconstructed.as_of is 'The GitHub as-of date: the newest snapshot_date in github_repo_snapshots (NULL before the first snapshot).';

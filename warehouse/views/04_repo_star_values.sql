@@ -26,3 +26,9 @@ union all
 select * from repo_star_reconstructed;
 
 comment on view repo_star_values is 'Daily stars per repo id from its first star to the GitHub as-of date: the snapshot of the day (observed), else the latest snapshot at most 3 days earlier (bridged), else NULL (missing); days before the first snapshot are reconstructed from star history as the first observed total minus the stars added after the day, floored at 0.';
+
+comment on column repo_star_values.repo_id is 'GitHub''s numeric repo id (stable across renames).';
+comment on column repo_star_values.day is 'A UTC day from the repo''s first star (or its first snapshot, if that is earlier or there is no star history) to the GitHub as-of date.';
+comment on column repo_star_values.stars is 'The repo''s stars that day as basis says; NULL (never 0) when basis is missing.';
+comment on column repo_star_values.basis is 'observed (a snapshot that day), bridged (the latest snapshot, at most 3 days earlier), missing (no snapshot that day nor in the 3 days before) or reconstructed (before the first snapshot, from star history).';
+comment on column repo_star_values.as_of is 'The GitHub as-of date: the newest snapshot_date in github_repo_snapshots (NULL before the first snapshot).';

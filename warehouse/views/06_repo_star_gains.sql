@@ -48,3 +48,11 @@ cross join as_of a
 left join github_repos r on r.repo_id = p.repo_id;
 
 comment on view repo_star_gains is 'Stars added per repo per day, week (starting Monday) and month from github_star_history (basis history: retained stars by the day they were given, not the change of the observed total).';
+
+comment on column repo_star_gains.repo_id is 'GitHub''s numeric repo id (stable across renames).';
+comment on column repo_star_gains.repo is 'The repo''s current owner/name (github_repos), else the name its star history was fetched under.';
+comment on column repo_star_gains.period is 'day, week or month.';
+comment on column repo_star_gains.period_start is 'The day; the Monday that starts the ISO week; the 1st of the month.';
+comment on column repo_star_gains.stars_added is 'Stars given in the period that still exist (sum of github_star_history.stars_added): not the change of the observed total, since unstarred stars are gone from their day.';
+comment on column repo_star_gains.basis is 'Always history (from github_star_history).';
+comment on column repo_star_gains.as_of is 'The GitHub as-of date: the newest snapshot_date in github_repo_snapshots (NULL before the first snapshot).';

@@ -32,3 +32,8 @@ left join github_repos r on r.repo_id = k.repo_id
 where k.preference = 1;
 
 comment on view repo_name_lookup is 'Each lower-cased owner/name ever seen (github_repo_names, github_repos) with the one repo id it leads to: renames are followed; a name used by two ids goes to the repo that has it now, else the one seen under it last.';
+
+comment on column repo_name_lookup.name is 'A lower-cased owner/name the repo id has been seen under (github_repo_names or github_repos).';
+comment on column repo_name_lookup.repo_id is 'The one repo id the name leads to: the repo that carries the name now, else the one seen under it most recently.';
+comment on column repo_name_lookup.repo is 'The repo''s current owner/name (github_repos); NULL when the id has no github_repos row.';
+comment on column repo_name_lookup.as_of is 'The GitHub as-of date: the newest snapshot_date in github_repo_snapshots (NULL before the first snapshot).';

@@ -25,3 +25,8 @@ from (select * from named union all select * from entity) u
 cross join as_of a;
 
 comment on view event_repos is 'The repos of each event: the repo it names (case-insensitive, renames followed) or, when it names none, every repo of its entity (entity_repos).';
+
+comment on column event_repos.event_id is 'The event''s position in config.toml, 1-based (events.event_id).';
+comment on column event_repos.repo_id is 'GitHub''s numeric repo id (stable across renames).';
+comment on column event_repos.via is 'repo (the repo the event names, matched case-insensitively through repo_name_lookup) or entity (the event names no repo: every repo of its entity in entity_repos).';
+comment on column event_repos.as_of is 'The GitHub as-of date: the newest snapshot_date in github_repo_snapshots (NULL before the first snapshot).';

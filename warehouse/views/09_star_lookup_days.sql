@@ -34,3 +34,7 @@ from (select * from checkpoints union all select * from event_days) u
 cross join as_of a;
 
 comment on view star_lookup_days is 'The (repo, day) pairs the comparison views need: tracked repos on the as-of date and 7, 30, 90 days before; event repos on the day before the event and 7, 30, 90 days after it (when not after the as-of date).';
+
+comment on column star_lookup_days.repo_id is 'GitHub''s numeric repo id (stable across renames).';
+comment on column star_lookup_days.day is 'A day whose stars a comparison view needs: the as-of date and 7, 30, 90 days before it (tracked repos); the day before an event and 7, 30, 90 days after that day, when not after the as-of date (event repos).';
+comment on column star_lookup_days.as_of is 'The GitHub as-of date: the newest snapshot_date in github_repo_snapshots (NULL before the first snapshot).';

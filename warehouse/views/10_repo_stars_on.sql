@@ -89,3 +89,9 @@ from labelled l
 cross join as_of a;
 
 comment on view repo_stars_on is 'Stars of a repo on each day of star_lookup_days by the repo_star_values rules (observed, bridged up to 3 days, reconstructed before the first snapshot, missing as NULL), plus 0 with basis not created for days before the repo was created.';
+
+comment on column repo_stars_on.repo_id is 'GitHub''s numeric repo id (stable across renames).';
+comment on column repo_stars_on.day is 'A day of star_lookup_days.';
+comment on column repo_stars_on.stars is 'The repo''s stars that day as basis says: 0 when not created, NULL (never 0) when missing.';
+comment on column repo_stars_on.basis is 'observed (a snapshot that day), bridged (the latest snapshot, 1 to 3 days earlier), not created (before the repo''s creation day, UTC), reconstructed (before the first snapshot, where the star history is complete) or missing.';
+comment on column repo_stars_on.as_of is 'The GitHub as-of date: the newest snapshot_date in github_repo_snapshots (NULL before the first snapshot).';

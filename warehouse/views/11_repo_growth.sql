@@ -74,3 +74,24 @@ cross join as_of a
 left join github_repos r on r.repo_id = g.repo_id;
 
 comment on view repo_growth is 'Per tracked repo: stars on the GitHub as-of date and gains over 7, 30, 90 days as stars(as_of) - stars(as_of - N) from repo_stars_on, NULL when an end is NULL; basis_Nd is includes reconstructed when an end came from star history, else observed; bridged_Nd flags a bridged end.';
+
+comment on column repo_growth.repo_id is 'A tracked repo''s id (in entity_repos).';
+comment on column repo_growth.repo is 'The repo''s current owner/name (github_repos); NULL when the id has no github_repos row.';
+comment on column repo_growth.stars is 'Stars on the GitHub as-of date (repo_stars_on); NULL when missing.';
+comment on column repo_growth.stars_7d_ago is 'Stars on the as-of date - 7 (repo_stars_on): 0 before the repo was created, NULL when missing.';
+comment on column repo_growth.stars_30d_ago is 'Stars on the as-of date - 30 (repo_stars_on): 0 before the repo was created, NULL when missing.';
+comment on column repo_growth.stars_90d_ago is 'Stars on the as-of date - 90 (repo_stars_on): 0 before the repo was created, NULL when missing.';
+comment on column repo_growth.stars_gained_7d is 'stars - stars_7d_ago; NULL when either is NULL.';
+comment on column repo_growth.stars_gained_30d is 'stars - stars_30d_ago; NULL when either is NULL.';
+comment on column repo_growth.stars_gained_90d is 'stars - stars_90d_ago; NULL when either is NULL.';
+comment on column repo_growth.basis_7d is 'includes reconstructed when an end of the 7-day gain came from star history, else observed; NULL when stars_gained_7d is NULL.';
+comment on column repo_growth.basis_30d is 'includes reconstructed when an end of the 30-day gain came from star history, else observed; NULL when stars_gained_30d is NULL.';
+comment on column repo_growth.basis_90d is 'includes reconstructed when an end of the 90-day gain came from star history, else observed; NULL when stars_gained_90d is NULL.';
+comment on column repo_growth.bridged_7d is 'True when stars_gained_7d is not NULL and an end of it was bridged (a snapshot 1 to 3 days old).';
+comment on column repo_growth.bridged_30d is 'True when stars_gained_30d is not NULL and an end of it was bridged (a snapshot 1 to 3 days old).';
+comment on column repo_growth.bridged_90d is 'True when stars_gained_90d is not NULL and an end of it was bridged (a snapshot 1 to 3 days old).';
+comment on column repo_growth.basis_now is 'The basis of stars (repo_stars_on): observed, bridged, reconstructed, not created or missing.';
+comment on column repo_growth.basis_7d_ago is 'The basis of stars_7d_ago (repo_stars_on): observed, bridged, reconstructed, not created or missing.';
+comment on column repo_growth.basis_30d_ago is 'The basis of stars_30d_ago (repo_stars_on): observed, bridged, reconstructed, not created or missing.';
+comment on column repo_growth.basis_90d_ago is 'The basis of stars_90d_ago (repo_stars_on): observed, bridged, reconstructed, not created or missing.';
+comment on column repo_growth.as_of is 'The GitHub as-of date: the newest snapshot_date in github_repo_snapshots (NULL before the first snapshot).';

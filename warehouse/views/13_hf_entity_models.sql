@@ -12,3 +12,6 @@ with matched as (
 select * from matched;
 
 comment on view hf_entity_models is 'Each Hub model on the Hub as-of date (hf_model_latest) with the entity it belongs to: its author is one of the entity''s hf_authors, compared case-insensitively; a model of two entities is listed under both.';
+
+comment on column hf_entity_models.entity_key is 'The key of an entity one of whose hf_authors is the model''s author (case-insensitive).';
+comment on column hf_entity_models.model_id is 'A model of hf_model_latest (author/name).';
