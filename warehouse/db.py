@@ -51,7 +51,7 @@ WAIT_LOG_SECONDS = 15.0  # a writer that waits for readers says so at once, then
 LOCK_MARKERS = ("could not set lock", "conflicting lock")
 PID_RE = re.compile(r"PID (\d+)")
 VIEW_NAME_RE = re.compile(
-    r"\bcreate\s+(?:or\s+replace\s+)?(?:temp\w*\s+)?view\s+(?:if\s+not\s+exists\s+)?((?:\"[^\"]+\"|[\w.])+)",
+    r"\bcreate\s+(?:or\s+replace\s+)?(?:temp\w*\s+)?(?:view|macro)\s+(?:if\s+not\s+exists\s+)?((?:\"[^\"]+\"|[\w.])+)",
     re.IGNORECASE,
 )
 
@@ -211,13 +211,13 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 def view_name(sql: str) -> str | None:
-    """The name of the view a SQL file creates, or None."""
+    """The name of the view (or table macro) a SQL file creates, or None."""
     match = VIEW_NAME_RE.search(re.sub(r"--[^\n]*", "", sql))
     return match.group(1).replace('"', "") if match else None
 
 
 def apply_views(con: duckdb.DuckDBPyConnection, *dirs: Path) -> list[str]:
-    """Run every `*.sql` file of each directory in filename order (one view per file); return the view names.
+    """Run every `*.sql` file of each directory in filename order (one view or macro per file); return the names.
 
     All files are applied in one transaction: if one fails (e.g. it references a missing table), none of the
     views change and ViewError names the file.
@@ -229,7 +229,7 @@ def apply_views(con: duckdb.DuckDBPyConnection, *dirs: Path) -> list[str]:
                 sql = file.read_text(encoding="utf-8")
                 name = view_name(sql)
                 if name is None:
-                    raise ViewError(f"{file}: no CREATE VIEW statement found")
+                    raise ViewError(f"{file}: no CREATE VIEW or CREATE MACRO statement found")
                 try:
                     con.execute(sql)
                 except duckdb.Error as exc:
