@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from collector.importer import GITHUB, HUB, FileSpec, ImportFileError, bad_rows_
 from collector.lock import LockBusy, warehouse_lock
 from collector.options import UsageError, config_option, db_option, open_read, resolve_db
 from collector.terminal import echo_data
-from dashboards import comparison_views
+from dashboards import columns, comparison_views
 from dashboards import export as exporter
 from warehouse import WarehouseError, db, imports
 
@@ -91,78 +92,131 @@ def import_hf(file: Path, config_path: str | None, db_path: str | None) -> None:
     _import(file, HUB, config_path, db_path)
 
 
-def _destination(single: bool, fmt: str, output: Path | None) -> tuple[Path | None, Path | None]:
-    """(file, directory) to write to; both None means stdout. One NAME and --output DIR/ gives a directory."""
-    if single and output is None:
+EXTENSION_FORMATS = {".csv": "csv", ".parquet": "parquet", ".json": "json", ".md": "markdown",
+                     ".markdown": "markdown"}
+STDOUT = Path("-")
+
+
+def _output_format(output: Path, fmt: str | None) -> str:
+    """The format of one output file: --format, else its extension; exit 2 when they contradict."""
+    inferred = EXTENSION_FORMATS.get(output.suffix.lower())
+    if fmt and inferred and fmt != inferred:
+        raise UsageError(f"--output {output} is {inferred} by its extension but --format is {fmt}: "
+                         "make them agree (or drop --format)")
+    if not (fmt or inferred):
+        raise UsageError(f"--output {output}: cannot tell the format from {output.suffix or 'no extension'!r}: "
+                         f"give --format {'|'.join(exporter.FORMATS)}")
+    return fmt or inferred or "csv"
+
+
+def _destination(count: int, fmt: str | None, output: Path | None) -> tuple[str, Path | None, Path | None]:
+    """(format, file, folder): one of file and folder, or neither for stdout (`--output -`, one name).
+
+    One name: --output FILE (format from the extension), --output DIR/ or an existing folder, default exports/.
+    Several names: a folder; an --output named like a file (one.csv) or an existing file exits 2."""
+    if output == STDOUT:
+        if count != 1:
+            raise UsageError(f"--output - prints one name to stdout, and {count} were given")
         if fmt == "parquet":
-            raise UsageError("--format parquet writes a file: give --output FILE or DIRECTORY")
-        return None, None
-    if single and output is not None and not output.is_dir() and not str(output).endswith(("/", "\\")):
-        return output, None
+            raise UsageError("--format parquet is binary: give --output FILE or DIRECTORY, not -")
+        return fmt or "csv", None, None
+    as_folder = output is None or output.is_dir() or str(output).endswith(("/", "\\"))
+    if count == 1 and not as_folder and output is not None:
+        return _output_format(output, fmt), output, None
     folder = output or DEFAULT_EXPORT_DIR
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"--output {folder}: several names need a directory, and this is a file")
-    return None, folder
+        raise UsageError(f"--output {folder}: {count} names need a folder, and this is a file")
+    if not folder.exists() and folder.suffix.lower() in EXTENSION_FORMATS and not as_folder:
+        raise UsageError(f"--output {folder}: {count} names write one file each: give a folder (e.g. exports/), "
+                         "or export one name")
+    return fmt or "csv", None, folder
+
+
+def _make_folder(folder: Path) -> None:
+    """Create a missing output folder and say so (one line on stderr)."""
+    if not folder.exists():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"--output: cannot create the folder {folder}: {exc.strerror}") from None
+        click.echo(f"created folder {folder}", err=True)
+
+
+def _unknown_name(name: str, known: dict[str, str]) -> UsageError:
+    """The error for an unknown NAME: a close match if any, then every view and table."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    views = ", ".join(n for n, kind in known.items() if kind == "view") or "(none yet)"
+    tables = ", ".join(n for n, kind in known.items() if kind == "table") or "(none yet)"
+    guess = f" (did you mean {close[0]!r}?)" if close else ""
+    return UsageError(f"unknown view or table {name!r}{guess}; views: {views}; tables: {tables}")
 
 
 @click.command("export")
 @click.argument("names", nargs=-1, metavar="NAME...")
-@click.option("--format", "fmt", type=click.Choice(exporter.FORMATS), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(exporter.FORMATS), default=None,
+              help="csv, parquet, json or markdown [default: from --output's extension, else csv]")
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
-              help="file for one NAME, else directory (default exports/); one NAME without it goes to stdout")
+              help="file for one NAME (its extension gives the format), else a folder (default exports/); "
+                   "- prints one NAME to stdout")
 @click.option("--all", "export_all", is_flag=True,
-              help="export every comparison view (lab_comparison, lab_growth, license_mix, ...)")
+              help="export every comparison view, in file order (lab_growth, region_growth, ... star_crossovers)")
 @config_option
 @db_option
-def export(names: tuple[str, ...], fmt: str, output: Path | None, export_all: bool, config_path: str | None,
+def export(names: tuple[str, ...], fmt: str | None, output: Path | None, export_all: bool, config_path: str | None,
            db_path: str | None) -> None:
-    """Write views or tables to files, one `<name>.<ext>` per NAME (`openwave views` lists the views).
+    """Write views or tables to files, one `<name>.<ext>` per NAME in exports/ (`openwave views` lists the views).
 
     CSV cells that a spreadsheet would run as a formula get a leading ' ; Markdown cells are escaped so that
     upstream text cannot break the table or add HTML; JSON is an array of objects; Parquet keeps native types.
-    An unknown NAME exits 2.
+    Timestamps are ISO 8601 in UTC (2026-01-02T03:04:05Z) in CSV, JSON and Markdown. An unknown NAME, an
+    --output file for several names, or a --format contradicting --output's extension exits 2; a missing
+    folder is created (and said on stderr).
     """
     if bool(names) == export_all:
         raise UsageError("give one or more view or table names, or --all (not both); "
                          "`openwave views` lists the views")
-    single = len(set(n.lower() for n in names)) == 1
-    file, folder = _destination(single, fmt, output)
+    wanted = comparison_views() if export_all else list(dict.fromkeys(n.lower() for n in names))
+    fmt, file, folder = _destination(2 if export_all else len(wanted), fmt, output)
     with open_read(resolve_db(db_path, config_path)) as con:
         known = exporter.relations(con)
-        wanted = ([n for n in comparison_views() if n in known] if export_all
-                  else list(dict.fromkeys(n.lower() for n in names)))
-        unknown = [n for n in wanted if n not in known]
-        if unknown:
-            views = ", ".join(n for n, kind in known.items() if kind == "view") or "(none yet)"
-            raise UsageError(f"unknown view or table {unknown[0]!r}; views: {views}")
+        if export_all:
+            wanted = [n for n in wanted if n in known]
+        for name in wanted:
+            if name not in known:
+                raise _unknown_name(name, known)
         if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
+            _make_folder(folder)
+        elif file is not None:
+            _make_folder(file.parent)
         for name in wanted:
             frame = exporter.read_relation(con, name)
             target = file or (folder / f"{name}.{exporter.EXTENSIONS[fmt]}" if folder else None)
             if target is None:
                 echo_data(exporter.render(frame, fmt))
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
             exporter.write(frame, fmt, target)
             click.echo(f"wrote {target} ({frame.height} row{'' if frame.height == 1 else 's'})")
 
 
 @click.command("views")
+@click.argument("name", required=False)
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json", "markdown")), default="table",
               show_default=True)
 @config_option
 @db_option
-def views(fmt: str, config_path: str | None, db_path: str | None) -> None:
-    """List every view of the warehouse with its description."""
+def views(name: str | None, fmt: str, config_path: str | None, db_path: str | None) -> None:
+    """List every view of the warehouse with its description; with NAME, that view's columns, types, meanings."""
     with open_read(resolve_db(db_path, config_path)) as con:
-        frame = exporter.view_descriptions(con)
+        try:
+            frame = columns.view_columns(con, name) if name else exporter.view_descriptions(con)
+        except columns.UnknownView as exc:
+            raise UsageError(str(exc)) from None
     if fmt != "table":
         echo_data(exporter.render(frame, fmt))
         return
     if frame.is_empty():
         click.echo("no views yet: run `openwave collect`")
         return
-    width = max(len(name) for name in frame["name"])
-    for name, description in frame.iter_rows():
-        click.echo(f"{name.ljust(width)}  {description}".rstrip())
+    widths = [max(len(v) for v in frame[c]) for c in frame.columns[:-1]]
+    for row in frame.iter_rows():
+        click.echo("  ".join([*(v.ljust(w) for v, w in zip(row, widths, strict=False)), row[-1]]).rstrip())
