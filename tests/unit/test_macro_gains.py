@@ -167,8 +167,29 @@ def test_hf_lab_downloads_between_all_time_gains() -> None:
     ]
 
 
+def test_hf_model_downloads_between_per_model() -> None:
+    con = with_macros()
+    hub_window_scenario(con)
+    s, e = date(2026, 3, 1), date(2026, 3, 8)
+    new = date(2026, 3, 4)
+
+    got = rows(con, "select * from hf_model_downloads_between('2026-03-01', '2026-03-08')")
+
+    assert got == [
+        ("DeepSeek-AI/Case", "DeepSeek-AI", None, 10, 15, 5, OBS, False, "observed", "observed", s, e),
+        ("deepseek-ai/Gone", "deepseek-ai", None, 50, None, None, None, False, "observed", "missing", s, e),
+        ("deepseek-ai/New", "deepseek-ai", new, 0, 90, 90, OBS, False, "not created", "observed", s, e),
+        ("deepseek-ai/R1", "deepseek-ai", None, 1000, 1500, 500, OBS, False, "observed", "observed", s, e),
+        ("deepseek-ai/V3", "deepseek-ai", None, 400, 700, 300, OBS, True, "bridged", "observed", s, e),
+        ("meta-llama/Llama", "meta-llama", None, None, 2600, None, None, False, "missing", "observed", s, e),
+        ("meta-llama/NoAll", "meta-llama", None, None, None, None, None, False, "no all-time count",
+         "no all-time count", s, e),
+    ]
+
+
 @pytest.mark.parametrize("name", ["repo_gains_between", "lab_gains_between", "region_gains_between",
-                                  "hf_lab_downloads_between", "star_bursts_between"])
+                                  "hf_model_downloads_between", "hf_lab_downloads_between",
+                                  "star_bursts_between"])
 def test_every_macro_has_a_description(name: str) -> None:
     con = with_macros()
     comment = rows(con, f"select comment from duckdb_functions() where function_name = '{name}'")
