@@ -10,6 +10,7 @@ from collector import __version__
 from collector.cli_backfill import backfill
 from collector.cli_data import export, import_group, views
 from collector.cli_demo import demo
+from collector.cli_digest import digest
 from collector.cli_query import query
 from collector.cli_schedule import schedule
 from collector.cli_status import status
@@ -82,6 +83,7 @@ cli.add_command(schedule)
 cli.add_command(import_group)
 cli.add_command(export)
 cli.add_command(views)
+cli.add_command(digest)
 
 
 def main() -> None:
