@@ -335,17 +335,15 @@ def current_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(rows)
 
 
-def org_listing_sizes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Lower-case GitHub owner -> how many repos of that owner the last collected day with any of them stored.
-
-    What `GitHubSource.fetch(expected=...)` compares today's org listing with (a sharp shrink is suspect)."""
+def _newest_day_counts(con: duckdb.DuckDBPyConnection, table: str, owner_sql: str, item: str) -> dict[str, int]:
+    """Lower-case owner -> how many distinct items it had on its newest collected snapshot day (imports aside)."""
     rows = con.execute(
-        """
+        f"""
         with owned as (
-            select lower(split_part(repo, '/', 1)) as owner, snapshot_date, repo_id
-            from github_repo_snapshots where origin = 'collected'
+            select lower({owner_sql}) as owner, snapshot_date, {item} as item
+            from {table} where origin = 'collected'
         ), newest as (select owner, max(snapshot_date) as day from owned group by owner)
-        select o.owner, count(distinct o.repo_id) from owned o join newest n
+        select o.owner, count(distinct o.item) from owned o join newest n
             on o.owner = n.owner and o.snapshot_date = n.day
         group by o.owner
         """
@@ -353,17 +351,13 @@ def org_listing_sizes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {owner: int(count) for owner, count in rows}
 
 
+def org_listing_sizes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Lower-case GitHub owner -> how many repos of that owner the last collected day with any of them stored.
+
+    What `GitHubSource.fetch(expected=...)` compares today's org listing with (a sharp shrink is suspect)."""
+    return _newest_day_counts(con, "github_repo_snapshots", "split_part(repo, '/', 1)", "repo_id")
+
+
 def author_model_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Lower-case Hub author -> how many models it had on its last collected snapshot day."""
-    rows = con.execute(
-        """
-        with owned as (
-            select lower(author) as author, snapshot_date, model_id
-            from hf_model_snapshots where origin = 'collected'
-        ), newest as (select author, max(snapshot_date) as day from owned group by author)
-        select o.author, count(distinct o.model_id) from owned o join newest n
-            on o.author = n.author and o.snapshot_date = n.day
-        group by o.author
-        """
-    ).fetchall()
-    return {author: int(count) for author, count in rows}
+    return _newest_day_counts(con, "hf_model_snapshots", "author", "model_id")
