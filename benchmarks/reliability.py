@@ -205,7 +205,7 @@ class Totals:
         self.wrong += len(check.wrong)
         self.crashes += check.crashes
         owners = {item.split("/")[0].lower() for item in check.lost}
-        near = sorted({f"{kind} on {target[:70]}" for kind, target in injected
+        near = sorted({f"{kind} on {re.sub(r'&expand=[^&]*', '', target)[:90]}" for kind, target in injected
                        if any(owner in target.lower() for owner in owners) or target.startswith("/graphql")})
         if check.lost:
             self.loss_faults.update({kind for kind, target in injected
