@@ -8,7 +8,15 @@ from pathlib import Path
 
 import click
 
-from collector.importer import GITHUB, HUB, FileSpec, ImportFileError, bad_rows_message, read_snapshot_file
+from collector.importer import (
+    GITHUB,
+    HUB,
+    FileSpec,
+    ImportFileError,
+    bad_rows_message,
+    parse_columns,
+    read_snapshot_file,
+)
 from collector.lock import LockBusy, warehouse_lock
 from collector.options import UsageError, config_option, db_option, open_read, resolve_db
 from collector.terminal import echo_data
@@ -34,10 +42,12 @@ def import_group() -> None:
     """Load historical snapshots from CSV or Parquet files (history you already have)."""
 
 
-def _import(file: Path, spec: FileSpec, config_path: str | None, db_path: str | None) -> None:
+def _import(file: Path, spec: FileSpec, config_path: str | None, db_path: str | None,
+            columns: str | None = None) -> None:
     path = resolve_db(db_path, config_path)
     try:
-        parsed = read_snapshot_file(file, spec)
+        mapping = parse_columns(columns, spec) if columns else None
+        parsed = read_snapshot_file(file, spec, columns=mapping)
     except ImportFileError as exc:
         raise UsageError(str(exc)) from None
     if spec is GITHUB and not path.exists():
@@ -68,15 +78,21 @@ def _file_argument(func: click.decorators.FC) -> click.decorators.FC:
 
 @import_group.command("github-snapshots", epilog=RULES.format(name="repo"))
 @_file_argument
+@click.option("--columns", default=None, metavar="date=H,repo=H,stars=H[,forks=H]",
+              help="the file's header for each column (other columns are ignored), e.g. "
+                   "date=Day,repo=Repository,stars=Stars")
 @config_option
 @db_option
-def import_github(file: Path, config_path: str | None, db_path: str | None) -> None:
+def import_github(file: Path, columns: str | None, config_path: str | None, db_path: str | None) -> None:
     """Star counts per repo and day: columns date, repo, stars[, forks] (FILE is .csv or .parquet).
 
-    Repos are matched case-insensitively to the ids the warehouse knows, under any name they have had (renames
-    are followed); a repo never collected is a bad row: run `openwave collect` first.
+    Also reads star-history.com's CSV export (Repository, Date, Stars: the calendar day of Date is taken) and
+    Daily Stars Explorer's (date DD-MM-YYYY, day-stars, total-stars: stars = total-stars, the repo from the file
+    name OWNER_REPO-stars-history.csv). Repos are matched case-insensitively to the ids the warehouse knows,
+    under any name they have had (renames are followed); a repo never collected is a bad row: run
+    `openwave collect` first.
     """
-    _import(file, GITHUB, config_path, db_path)
+    _import(file, GITHUB, config_path, db_path, columns)
 
 
 @import_group.command("hf-snapshots", epilog=RULES.format(name="model_id"))

@@ -2,10 +2,17 @@
 
 Every cell is checked; problems are collected per file line (CSV: the line in the file, header = line 1;
 Parquet: the line the row would have in the same data saved as CSV, so the first row is line 2).
+
+Besides openwave's own columns, star counts are read from two other tools' CSV exports, recognised by their
+header: star-history.com (`Repository,Date,Stars`, the date as a browser's Date.toString(), e.g.
+`Mon Mar 02 2026 00:00:00 GMT+0800 (China Standard Time)`: its calendar day is taken) and Daily Stars Explorer
+(`date,day-stars,total-stars`, dates DD-MM-YYYY, stars = total-stars, the repo from the file name it downloads
+as, `OWNER_REPO-stars-history.csv`). Any other layout maps its headers with `columns` (`--columns`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -18,6 +25,9 @@ MODEL_RE = r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9._-]+$"
 DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 INT_RE = r"^\d{1,18}$"  # fits a bigint
 MAX_LISTED = 20
+STAR_HISTORY_HEADER = ("repository", "date", "stars")  # star-history.com "CSV" button
+DAILY_STARS_HEADER = ("date", "day-stars", "total-stars")  # Daily Stars Explorer /allStarsCsv
+DAILY_STARS_FILE = re.compile(r"^([A-Za-z0-9-]+)_(.+)-stars-history(?: ?\(\d+\))?\.csv$", re.IGNORECASE)
 
 
 class ImportFileError(Exception):
@@ -61,8 +71,28 @@ def utc_today() -> date:
     return datetime.now(UTC).date()
 
 
-def read_snapshot_file(path: Path, spec: FileSpec, today: date | None = None) -> ParsedFile:
-    """Read a .csv or .parquet file and validate every row (ImportFileError for a file-level problem)."""
+def parse_columns(text: str, spec: FileSpec) -> dict[str, str]:
+    """`date=Day,repo=Repository,stars=Stars` -> {"date": "Day", ...}; ImportFileError names a bad part."""
+    mapping: dict[str, str] = {}
+    allowed = spec.required + spec.optional
+    for part in text.split(","):
+        target, sep, source = (piece.strip() for piece in part.partition("="))
+        if not sep or not target or not source:
+            raise ImportFileError(f"--columns {text!r}: {part.strip()!r} is not COLUMN=HEADER")
+        if target.lower() not in allowed:
+            raise ImportFileError(f"--columns: unknown column {target!r} (allowed: {', '.join(allowed)})")
+        if target.lower() in mapping:
+            raise ImportFileError(f"--columns: {target!r} is given twice")
+        mapping[target.lower()] = source
+    return mapping
+
+
+def read_snapshot_file(path: Path, spec: FileSpec, today: date | None = None,
+                       columns: dict[str, str] | None = None) -> ParsedFile:
+    """Read a .csv or .parquet file and validate every row (ImportFileError for a file-level problem).
+
+    `columns` maps openwave's columns to the file's headers (the file's other columns are ignored); without
+    it, star-history.com and Daily Stars Explorer exports are recognised by their headers (GitHub files)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         raw = _read_csv(path)
@@ -70,6 +100,10 @@ def read_snapshot_file(path: Path, spec: FileSpec, today: date | None = None) ->
         raw = _read_parquet(path)
     else:
         raise ImportFileError(f"{path.name}: unknown file type {suffix or '(none)'!r}: use .csv or .parquet")
+    if columns:
+        raw = _map_columns(path, raw, columns)
+    elif spec.name == "repo":
+        raw = _other_tools(path, raw)
     raw = _check_columns(path, raw, spec)
     return _validate(path, raw, spec, today or utc_today())
 
@@ -111,6 +145,44 @@ def _read_parquet(path: Path) -> pl.DataFrame:
         as_text.append(expr.alias(name))
     line = pl.int_range(2, frame.height + 2).cast(pl.Int64).alias("__line")
     return frame.select(as_text).with_columns(line)
+
+
+def _map_columns(path: Path, raw: pl.DataFrame, columns: dict[str, str]) -> pl.DataFrame:
+    """Keep the mapped headers (matched case-insensitively, blanks trimmed) under openwave's names."""
+    headers = {c.strip().lower(): c for c in raw.columns if c != "__line"}
+    picked = []
+    for target, source in columns.items():
+        if source.strip().lower() not in headers:
+            shown = ", ".join(repr(c) for c in raw.columns if c != "__line")
+            raise ImportFileError(f"{path.name}: --columns {target}={source}: no column {source!r} (columns: {shown})")
+        picked.append(pl.col(headers[source.strip().lower()]).alias(target))
+    return raw.select(*picked, "__line")
+
+
+def _other_tools(path: Path, raw: pl.DataFrame) -> pl.DataFrame:
+    """star-history.com and Daily Stars Explorer exports as date, repo, stars (dates made YYYY-MM-DD when
+    they have the tool's form; anything else is left for the row checks to report)."""
+    names = [c for c in raw.columns if c != "__line"]
+    header = tuple(c.strip().lower() for c in names)
+    column = dict(zip(header, names, strict=True))
+    if header == STAR_HISTORY_HEADER:  # "Mon Mar 02 2026 00:00:00 GMT+0800 (...)": the calendar day shown
+        text = pl.col(column["date"]).str.strip_chars()
+        parsed = text.str.extract(r"^[A-Za-z]{3} ([A-Za-z]{3} \d{2} \d{4})\b", 1).str.to_date("%b %d %Y", strict=False)
+        day = pl.when(parsed.is_not_null()).then(parsed.cast(pl.String)).otherwise(text)
+        return raw.select(day.alias("date"), pl.col(column["repository"]).alias("repo"),
+                          pl.col(column["stars"]).alias("stars"), "__line")
+    if header == DAILY_STARS_HEADER:  # 31-01-2026; the repo is in the file name only
+        match = DAILY_STARS_FILE.match(path.name)
+        if not match:
+            raise ImportFileError(f"{path.name}: a Daily Stars Explorer export names its repo in the file name "
+                                  "OWNER_REPO-stars-history.csv; rename the file so, or give --columns")
+        text = pl.col(column["date"]).str.strip_chars()
+        parsed = text.str.to_date("%d-%m-%Y", strict=False)
+        day = pl.when(text.str.contains(r"^\d{2}-\d{2}-\d{4}$") & parsed.is_not_null()).then(
+            parsed.cast(pl.String)).otherwise(text)
+        return raw.select(day.alias("date"), pl.lit(f"{match.group(1)}/{match.group(2)}").alias("repo"),
+                          pl.col(column["total-stars"]).alias("stars"), "__line")
+    return raw
 
 
 def _check_columns(path: Path, raw: pl.DataFrame, spec: FileSpec) -> pl.DataFrame:

@@ -233,3 +233,97 @@ def test_a_running_collection_makes_import_wait_then_exit_1(tmp_path: Path, ware
     assert code == 1
     assert output.startswith(f"Error: {warehouse}: a collection is already writing it: pid ")
     assert len(repo_rows(warehouse)) == 1
+
+
+# ----------------------------------------------------------------------------------------------------------
+# other tools' exports and --columns
+
+STAR_HISTORY_CSV = """Repository,Date,Stars
+THUDM/GLM-4,Sat Mar 01 2025 00:00:00 GMT+0800 (China Standard Time),480
+THUDM/GLM-4,Tue Mar 04 2025 00:00:00 GMT-0500 (Eastern Standard Time),520
+deepseek-ai/DeepSeek-V3,Mon Mar 03 2025 08:00:00 GMT+0000 (Coordinated Universal Time),1100
+"""
+
+
+def test_star_history_csv_export(tmp_path: Path, warehouse: Path) -> None:
+    file = tmp_path / "star-history-2025315.csv"
+    file.write_text(STAR_HISTORY_CSV)
+    code, output = run_import("github-snapshots", file, warehouse)
+    assert code == 0, output
+    assert output == "star-history-2025315.csv: 3 rows read, 3 loaded, 0 skipped " \
+                     "(a collected snapshot of the same day exists)\n"
+    origin = "imported:star-history-2025315.csv"
+    assert repo_rows(warehouse) == [
+        ("2025-03-01", 101, "THUDM/GLM-4", 480, None, "import", origin, None),
+        ("2025-03-01", 202, "deepseek-ai/DeepSeek-V3", 1000, 50, "graphql", "collected", 1),
+        ("2025-03-03", 202, "deepseek-ai/DeepSeek-V3", 1100, None, "import", origin, None),
+        ("2025-03-04", 101, "THUDM/GLM-4", 520, None, "import", origin, None),
+    ]
+
+
+DAILY_STARS_CSV = "date,day-stars,total-stars\n28-02-2025,3,990\n01-03-2025,10,1000\n02-03-2025,7,1007"
+
+
+def test_daily_stars_explorer_csv_takes_the_repo_from_the_file_name(tmp_path: Path, warehouse: Path) -> None:
+    file = tmp_path / "deepseek-ai_DeepSeek-V3-stars-history (1).csv"
+    file.write_text(DAILY_STARS_CSV)
+    code, output = run_import("github-snapshots", file, warehouse)
+    assert code == 0, output
+    assert output.startswith(f"{file.name}: 3 rows read, 2 loaded, 1 skipped")
+    origin = f"imported:{file.name}"
+    assert repo_rows(warehouse) == [
+        ("2025-02-28", 202, "deepseek-ai/DeepSeek-V3", 990, None, "import", origin, None),
+        ("2025-03-01", 202, "deepseek-ai/DeepSeek-V3", 1000, 50, "graphql", "collected", 1),
+        ("2025-03-02", 202, "deepseek-ai/DeepSeek-V3", 1007, None, "import", origin, None),
+    ]
+
+
+def test_daily_stars_explorer_csv_without_its_file_name_is_refused(tmp_path: Path, warehouse: Path) -> None:
+    file = tmp_path / "stars.csv"
+    file.write_text(DAILY_STARS_CSV)
+    code, output = run_import("github-snapshots", file, warehouse)
+    assert code == 2
+    assert output == ("Error: stars.csv: a Daily Stars Explorer export names its repo in the file name "
+                      "OWNER_REPO-stars-history.csv; rename the file so, or give --columns\n")
+    assert len(repo_rows(warehouse)) == 1
+
+
+def test_daily_stars_explorer_bad_date_is_a_bad_row(tmp_path: Path, warehouse: Path) -> None:
+    file = tmp_path / "deepseek-ai_DeepSeek-V3-stars-history.csv"
+    file.write_text("date,day-stars,total-stars\n31-02-2025,3,990\n")
+    code, output = run_import("github-snapshots", file, warehouse)
+    assert code == 2
+    assert output == (f"Error: {file.name}: 1 bad row, nothing loaded:\n"
+                      "  line 2: date '31-02-2025' is not a valid YYYY-MM-DD date\n")
+
+
+def test_columns_map_any_other_layout(tmp_path: Path, warehouse: Path) -> None:
+    file = tmp_path / "sheet.csv"
+    file.write_text("Day,Repository,Stars,Comment\n2025-03-02,zai-org/GLM-4,515,=cmd\n2025-03-01,THUDM/glm-4,505,x\n")
+    result = CliRunner().invoke(import_group, ["github-snapshots", str(file), "--db", str(warehouse),
+                                               "--columns", "date=Day, repo=repository,stars=STARS"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("sheet.csv: 2 rows read, 2 loaded, 0 skipped")
+    assert repo_rows(warehouse) == [
+        ("2025-03-01", 101, "THUDM/GLM-4", 505, None, "import", "imported:sheet.csv", None),  # known spelling
+        ("2025-03-01", 202, "deepseek-ai/DeepSeek-V3", 1000, 50, "graphql", "collected", 1),
+        ("2025-03-02", 101, "zai-org/GLM-4", 515, None, "import", "imported:sheet.csv", None),
+    ]
+
+
+@pytest.mark.parametrize(("columns", "message"), [
+    ("date=Day,repo", "--columns 'date=Day,repo': 'repo' is not COLUMN=HEADER"),
+    ("date=Day,name=Repository,stars=Stars", "--columns: unknown column 'name' (allowed: date, repo, stars, forks)"),
+    ("date=Day,date=Repository", "--columns: 'date' is given twice"),
+    ("date=When,repo=Repository,stars=Stars",
+     "sheet.csv: --columns date=When: no column 'When' (columns: 'Day', 'Repository', 'Stars')"),
+    ("date=Day,repo=Repository", "sheet.csv: missing column 'stars' (required: date, repo, stars)"),
+])
+def test_bad_columns_exit_2_with_one_line(tmp_path: Path, warehouse: Path, columns: str, message: str) -> None:
+    file = tmp_path / "sheet.csv"
+    file.write_text("Day,Repository,Stars\n2025-03-02,zai-org/GLM-4,515\n")
+    result = CliRunner().invoke(import_group, ["github-snapshots", str(file), "--db", str(warehouse),
+                                               "--columns", columns], catch_exceptions=False)
+    assert (result.exit_code, result.output) == (2, f"Error: {message}\n")
+    assert len(repo_rows(warehouse)) == 1
