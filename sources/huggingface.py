@@ -284,12 +284,6 @@ class HuggingFaceSource:
             set_client_factory(previous)  # closes ours
             hf_http.logger.removeFilter(chatter)
 
-    def fetch_author(self, author: str) -> Iterator[ModelRecord]:
-        """The models of one author, each once. Raises after retries; an unknown author yields nothing."""
-        with self._hub_session():
-            records, _errors = self._list_once(author)
-        yield from records  # the global client factory is already restored
-
     def fetch(self, authors: Sequence[str], progress: Callable[[int], None] | None = None,
               expected: Mapping[str, int] | None = None) -> tuple[list[ModelRecord], list[ItemError]]:
         """All models of all authors (deduplicated by id) and the errors: one per author that failed, one per

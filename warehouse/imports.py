@@ -52,17 +52,20 @@ from _import_rows f join known k on k.key = lower(f.model_id) and k.pick = 1
 left join hub_ids h on h.model_id = k.model_id
 """
 
-LOAD_REPOS = """
+# the one rule: an import never replaces a row that was not imported (a collected snapshot), only earlier imports
+NOT_IMPORTED = "not starts_with(s.origin, 'imported:')"
+
+LOAD_REPOS = f"""
 insert or replace into github_repo_snapshots
     (snapshot_date, repo_id, repo, stars, forks, via, origin, run_id, fetched_at)
 select f.snapshot_date, f.repo_id, f.repo, f.stars, f.forks, 'import', $origin, null, $fetched_at
 from _import_rows f
 where not exists (select 1 from github_repo_snapshots s
                   where s.snapshot_date = f.snapshot_date and s.repo_id = f.repo_id
-                    and not starts_with(s.origin, 'imported:'))
+                    and {NOT_IMPORTED})
 """
 
-LOAD_MODELS = """
+LOAD_MODELS = f"""
 insert or replace into hf_model_snapshots
     (snapshot_date, model_id, hub_id, author, downloads_30d, downloads_all_time, likes,
      origin, run_id, fetched_at)
@@ -71,12 +74,12 @@ select f.snapshot_date, f.model_id, f.hub_id, split_part(f.model_id, '/', 1), f.
 from _import_rows f
 where not exists (select 1 from hf_model_snapshots s
                   where s.snapshot_date = f.snapshot_date and s.model_id = f.model_id
-                    and not starts_with(s.origin, 'imported:'))
+                    and {NOT_IMPORTED})
 """
 
-COLLECTED = """
-select count(*) from _import_rows f join {table} s using (snapshot_date, {key})
-where not starts_with(s.origin, 'imported:')
+COLLECTED = f"""
+select count(*) from _import_rows f join {{table}} s using (snapshot_date, {{key}})
+where {NOT_IMPORTED}
 """
 
 BAD_SCHEMA = {"line": pl.Int64, "problem": pl.String}

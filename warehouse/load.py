@@ -120,14 +120,11 @@ def upsert_frame(
     table: str,
     frame: pl.DataFrame,
     keys: Sequence[str],
-    *,
-    keep_collected: bool = False,
 ) -> int:
     """Insert the frame's rows into `table`, replacing rows with the same key; return the rows written.
 
     Columns are matched by name (the frame's columns must exist in the table). Rows of the frame with the same
-    key are reduced to the last one. With `keep_collected`, rows whose key already holds a row with
-    origin = 'collected' are skipped (imports never overwrite collected data).
+    key are reduced to the last one. (Imports have their own rule, in warehouse/imports.py.)
     """
     if frame.is_empty():
         return 0
@@ -138,8 +135,6 @@ def upsert_frame(
     view = f"_ow_{table}"
     match = " and ".join(f"t.{_ident(k)} = f.{k}" for k in keys)
     source = f"{view} f"
-    if keep_collected:
-        source += f" where not exists (select 1 from {table} t where {match} and t.origin = 'collected')"
     with transaction(con), registered(con, **{view: frame}):
         overlap = con.execute(f"select count(*) from {table} t join {view} f on {match}").fetchone()
         verb = "insert or replace" if overlap and overlap[0] else "insert"  # plain insert is faster

@@ -271,15 +271,14 @@ def test_models_listed_twice_are_kept_once():
 
 def test_an_unknown_author_yields_no_models():
     src, _ = source(Hub({}))
-    assert list(src.fetch_author("nobody")) == []
     assert src.fetch(["nobody"]) == ([], [])
 
 
-def test_fetch_author_raises_and_the_client_factory_is_restored():
+def test_an_author_that_keeps_failing_is_an_error_and_the_client_factory_is_restored():
     before = hf_http._GLOBAL_CLIENT_FACTORY
     src, _ = source(Hub({}, script=[httpx2.Response(503)] * 3))
-    with pytest.raises(RetriesExhausted, match="HTTP 503 after 3 attempts"):
-        list(src.fetch_author("org"))
+    records, (error,) = src.fetch(["org"])
+    assert (records, error.item, "HTTP 503 after 3 attempts" in error.message) == ([], "org", True)
     assert hf_http._GLOBAL_CLIENT_FACTORY is before
 
 

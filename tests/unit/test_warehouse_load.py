@@ -13,6 +13,7 @@ import pytest
 
 from sources.records import HttpCacheEntry, ItemError, ModelRecord, RepoRecord
 from warehouse.db import open_write, transaction
+from warehouse.imports import load_repo_rows
 from warehouse.load import (
     author_model_counts,
     known_repos,
@@ -24,7 +25,6 @@ from warehouse.load import (
     org_listing_sizes,
     read_http_cache,
     sync_entities,
-    upsert_frame,
 )
 
 DAY1, DAY2 = date(2025, 1, 20), date(2025, 1, 21)
@@ -119,10 +119,9 @@ def test_collected_replaces_imported_and_never_the_reverse(con: duckdb.DuckDBPyC
     load_repo_snapshots(con, [repo(1, "a/x", 100)], DAY1, 3)
     imported = pl.DataFrame(
         {"snapshot_date": [DAY1, DAY1], "repo_id": [1, 2], "repo": ["a/x", "a/y"], "stars": [1, 6],
-         "via": ["import", "import"], "origin": ["imported:new.csv"] * 2, "fetched_at": [T2, T2]}
+         "forks": [None, None]}, schema_overrides={"forks": pl.Int64}
     )
-    keys = ("snapshot_date", "repo_id")
-    assert upsert_frame(con, "github_repo_snapshots", imported, keys, keep_collected=True) == 1
+    assert load_repo_rows(con, imported, "imported:new.csv", T2) == (1, 1)  # the import path's one rule
     assert rows(con, "select repo_id, stars, via, origin, run_id from github_repo_snapshots order by 1") == [
         (1, 100, "graphql", "collected", 3),
         (2, 6, "import", "imported:new.csv", None),
