@@ -366,7 +366,10 @@ class HuggingFaceSource:
             if len(named := card_licenses(info.card_data)) > 1:
                 notes.append(self._one_line(f"{info.id}: card names licences {', '.join(named)}; "
                                             f"kept {record.license}"))
-        self.stats.notes.extend(notes)
+        for note in notes:  # logged (INFO: stderr and openwave.log) once per run, however often it is listed
+            if note not in self.stats.notes:
+                self.stats.notes.append(note)
+                log.info("huggingface: %s", note)
         return list(records.values()), list(refused.values())
 
     def _error(self, item: str, kind: ErrorKind, message: str) -> ItemError:

@@ -269,6 +269,16 @@ def test_models_listed_twice_are_kept_once():
     assert src.stats.requests == 3  # org twice (two pages), mirror once; the repeated author is not refetched
 
 
+def test_a_card_naming_several_licences_is_logged_once_per_run(caplog):
+    caplog.set_level(logging.INFO, logger="sources.huggingface")
+    src, _ = source(Hub({"org": [[CARD_ONLY]], "mirror": [[CARD_ONLY]]}))
+    src.fetch(["org"])
+    src.fetch(["org", "mirror"])  # listed again (a shrunken-listing retry, a second author): still one line
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if "card names" in r.getMessage()] == [
+        ("INFO", "huggingface: org/card: card names licences mit, apache-2.0; kept mit")]
+    assert src.stats.notes == ["org/card: card names licences mit, apache-2.0; kept mit"]
+
+
 def test_an_unknown_author_yields_no_models():
     src, _ = source(Hub({}))
     assert src.fetch(["nobody"]) == ([], [])
