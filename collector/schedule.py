@@ -1,6 +1,7 @@
 """The nightly scheduler behind `openwave schedule`: APScheduler 3, one job, one run at a time.
 
-- The cron of `[schedule]` (5 fields; 6 with seconds first, for tests) fires `run_collection` in its timezone.
+- The cron of `[schedule]` (5 fields; tests set 6, seconds first, in OPENWAVE_TEST_CRON) fires `run_collection` in
+  its timezone.
 - A fire due while a run is still going is skipped and logged (max_instances=1); missed fires (machine asleep)
   are coalesced into one run, started on wake if within `misfire_grace_seconds`.
 - Between runs the process holds no lock and no handle on the DuckDB file; for its whole life it holds an
@@ -18,7 +19,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
@@ -31,7 +32,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from collector import scheduler_state
 from collector.config import Config, ConfigError, ScheduleConfig, load_config
-from collector.cron import ScheduleError, cron_trigger, cron_weekdays, zone  # noqa: F401 (re-exported)
+from collector.cron import TEST_CRON_ENV, ScheduleError, cron_trigger, cron_weekdays, zone  # noqa: F401
 from collector.lock import LockBusy
 from collector.logs import log_summary, setup_run_logging
 from warehouse import WarehouseError
@@ -179,7 +180,9 @@ def serve(config: Config, db_path: Path, *, run_now: bool = False, lock_wait: fl
           stop: threading.Event | None = None, wake_seconds: float = WAKE_SECONDS,
           collect: Callable[[Config, Path, threading.Event, float], Any] = _collect) -> int:
     """Run the nightly job on the cron until SIGINT/SIGTERM (or `stop`); returns the exit code (0)."""
-    trigger = cron_trigger(config.schedule.cron, config.schedule.timezone)
+    if os.environ.get(TEST_CRON_ENV):  # the scheduler's tests fire every few seconds; config.toml takes 5 fields
+        config = replace(config, schedule=replace(config.schedule, cron=os.environ[TEST_CRON_ENV]))
+    trigger = cron_trigger(config.schedule.cron, config.schedule.timezone, seconds=True)
     lock_fd = scheduler_state.acquire_lock(db_path)  # held for the life of the process, released by exit
     if lock_fd is None:
         raise SchedulerRunning(_already_running(db_path))

@@ -1,4 +1,4 @@
-"""`openwave schedule` as a real process against the stand-in upstream, with a test-only 6-field cron."""
+"""`openwave schedule` as a real process against the stand-in upstream, with a test-only 6-field cron (env)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from collector.cron import TEST_CRON_ENV
 from sources.standin import Fault, StandinServer
 from tests.e2e.conftest import HF_TOKEN, OPENWAVE, TOKEN, run_openwave, write_config
 from warehouse import db
@@ -47,12 +48,14 @@ class Scheduler:
     """A running `openwave schedule` subprocess and the files next to its warehouse."""
 
     def __init__(self, tmp_path: Path, server: StandinServer, cron: str, *args: str) -> None:
-        schedule = f'[schedule]\ncron = "{cron}"\ntimezone = "UTC"\n'
+        seconds = len(cron.split()) == 6  # config.toml takes 5 fields: a 6-field test cron goes through the env
+        schedule = f'[schedule]\ncron = "{FAR if seconds else cron}"\ntimezone = "UTC"\n'
         self.config = write_config(tmp_path, server, ENTITIES, schedule, timeout=300)  # held requests wait
         self.db = tmp_path / "wh" / "openwave.duckdb"
         self.err_path = tmp_path / "schedule.err"
         env = {k: v for k, v in os.environ.items() if not k.upper().endswith(("_PROXY", "TOKEN"))}
         env.update(E2E_GITHUB_TOKEN=TOKEN, E2E_HF_TOKEN=HF_TOKEN, HF_HUB_DISABLE_TELEMETRY="1")
+        env.update({TEST_CRON_ENV: cron} if seconds else {})
         with open(self.err_path, "w") as err:
             self.proc = subprocess.Popen([OPENWAVE, "schedule", "--config", str(self.config), *args],
                                          stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=tmp_path)

@@ -126,7 +126,9 @@ def test_event_must_name_an_entity(tmp_path: Path) -> None:
 
 
 def test_cron_and_timezone_are_checked_on_load(tmp_path: Path) -> None:
-    assert load_config(write(tmp_path, GOOD + '\n[schedule]\ncron = "*/2 * * * * *"\n')).schedule.cron
+    assert load_config(write(tmp_path, GOOD + '\n[schedule]\ncron = "17 3 * * 1-5"\n')).schedule.cron == "17 3 * * 1-5"
+    assert ("[schedule]: key 'cron': cron '*/2 * * * * *' has 6 fields: give 5 (minute hour day month weekday)"
+            in error_of(tmp_path, GOOD + '\n[schedule]\ncron = "*/2 * * * * *"\n'))  # seconds: tests only
     assert "[schedule]: key 'cron'" in error_of(tmp_path, GOOD + '\n[schedule]\ncron = "nightly"\n')
     assert "[schedule]: key 'cron': cron 'a b c d e': bad day of week 'e'" in error_of(
         tmp_path, GOOD + '\n[schedule]\ncron = "a b c d e"\n')
