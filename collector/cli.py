@@ -11,7 +11,9 @@ from collector.cli_backfill import backfill
 from collector.cli_data import export, import_group, views
 from collector.cli_demo import demo
 from collector.cli_digest import digest
+from collector.cli_init import init
 from collector.cli_query import query
+from collector.cli_report import chart, report
 from collector.cli_schedule import schedule
 from collector.cli_status import status
 from collector.config import ConfigError, warehouse_target
@@ -78,12 +80,15 @@ def collect(config_path: str | None, db_path: str | None, source: str | None, en
 cli.add_command(query)
 cli.add_command(status)
 cli.add_command(demo)
+cli.add_command(init)
 cli.add_command(backfill)
 cli.add_command(schedule)
 cli.add_command(import_group)
 cli.add_command(export)
 cli.add_command(views)
 cli.add_command(digest)
+cli.add_command(report)
+cli.add_command(chart)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,9 +11,10 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from collector.cli_init import CATALOG
 from collector.cli_query import print_table
-from collector.config import Config
-from collector.options import config_option, load
+from collector.config import Config, resolve_config_path
+from collector.options import DEMO_DB, config_option, load, not_a_folder, shown
 from collector.progress import Stage, stdout_console
 from collector.report import print_summary
 from collector.run import run_collection
@@ -39,25 +41,31 @@ def demo_config(config: Config, server: StandinServer) -> Config:
 def print_comparison(db_path: Path, console: Console) -> None:
     with db.open_read(db_path) as con:
         frame = con.sql(COMPARISON_SQL).pl()
-    print_table(frame, console, title="Comparison by lab (synthetic)", null="-")
+    print_table(frame, console, title="Comparison by lab (synthetic)")
 
 
 @click.command()
 @config_option
-@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
-              help="demo warehouse (default: data/openwave-demo.duckdb next to the config)")
+@click.option("--db", "db_path", type=click.Path(), default=None, callback=not_a_folder,
+              help="demo warehouse (default: data/openwave-demo.duckdb next to the config, or here)")
 @click.option("--seed", type=int, default=7, show_default=True, help="seed of the synthetic universe")
 def demo(config_path: str | None, db_path: str | None, seed: int) -> None:
     """Run collect and backfill against a local stand-in upstream and print a comparison by lab.
 
-    No network and no tokens are needed; the data is synthetic and written to its own file.
+    No network and no tokens are needed; the data is synthetic and written to its own file. Without a config
+    (no --config, $OPENWAVE_CONFIG or ./config.toml) it uses the shipped catalog and writes ./data/.
     """
     from collector.backfill import run_backfill
 
-    config = load(config_path)
-    target = Path(db_path) if db_path else config.path.parent / "data" / "openwave-demo.duckdb"
+    started = time.monotonic()
+    shipped = config_path is None and not os.environ.get("OPENWAVE_CONFIG") and not resolve_config_path(None).exists()
+    config = load(str(CATALOG) if shipped else config_path)
+    default = DEMO_DB if shipped else config.path.parent / DEMO_DB
+    target = Path(db_path) if db_path else default
     console = stdout_console()
     console.print(f"[bold yellow]{BANNER}[/]")
+    if shipped:
+        console.print("no ./config.toml here: using the shipped catalog (`openwave init` writes it to edit)")
     universe = build_universe(config.entities, seed=seed)
     previous = os.environ.get(DEMO_TOKEN_ENV)
     os.environ[DEMO_TOKEN_ENV] = "demo-token-for-the-local-stand-in"
@@ -65,7 +73,9 @@ def demo(config_path: str | None, db_path: str | None, seed: int) -> None:
         with StandinServer(universe) as server, Stage() as stage:
             local = demo_config(config, server)
             summary = run_collection(local, target, stage=stage, command="demo")
+            collected = time.monotonic()
             history = run_backfill(local, target, stage=stage)
+            backfilled = time.monotonic()
     finally:
         if previous is None:
             os.environ.pop(DEMO_TOKEN_ENV, None)
@@ -75,4 +85,8 @@ def demo(config_path: str | None, db_path: str | None, seed: int) -> None:
     console.print(escape(history.lines()[0]), highlight=False)
     print_comparison(target, console)
     console.print(f"[bold yellow]{BANNER.replace('below', 'above')}[/]")
-    console.print(f"Explore it: openwave query --db {escape(str(target))} \"select * from lab_growth\"")
+    console.print(f"Explore it: openwave query 'select * from lab_growth' --db {escape(shown(target))}",
+                  highlight=False)
+    done = time.monotonic()
+    console.print(f"demo: done in {done - started:.1f} s (collect {collected - started:.1f} s, star history "
+                  f"{backfilled - collected:.1f} s, comparison {done - backfilled:.1f} s)", highlight=False)

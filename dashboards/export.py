@@ -2,7 +2,9 @@
 
 Cells are upstream text (repo descriptions, card fields), so every text format defuses them: CSV cells
 that a spreadsheet would run as a formula get a leading `'` (OWASP CSV injection), Markdown cells cannot break
-the table or carry HTML. Values stay exact: no thousands separators, dates and timestamps as ISO 8601.
+the table or carry HTML. Values stay exact: no thousands separators, dates as ISO 8601, and timestamps in one
+ISO 8601 form in every text format (`timestamps_as_text`: UTC as `2026-01-02T03:04:05Z`, with a fraction of a
+second only when there is one).
 Control characters are kept (files are data); commands printing to a terminal escape them (collector/terminal.py).
 """
 
@@ -60,6 +62,18 @@ def read_relation(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
 # ----------------------------------------------------------------------------------------------------------
 # formats
 
+ISO_SECONDS = "%Y-%m-%dT%H:%M:%S%.f"  # %.f: no fraction when it is 0, else 3, 6 or 9 digits
+
+
+def timestamps_as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Timestamp columns as ISO 8601 text, the same in CSV, JSON and Markdown: zoned ones converted to UTC and
+    written `2026-01-02T03:04:05Z` (`.120Z` with a fraction), naive ones without a zone."""
+    return frame.with_columns(
+        (pl.col(n).dt.convert_time_zone("UTC").dt.strftime(ISO_SECONDS + "Z") if dtype.time_zone
+         else pl.col(n).dt.strftime(ISO_SECONDS)).alias(n)
+        for n, dtype in frame.schema.items() if isinstance(dtype, pl.Datetime)
+    )
+
 
 def _nested_as_json(frame: pl.DataFrame) -> pl.DataFrame:
     """List and struct columns become JSON text (CSV and Markdown have no nested cells)."""
@@ -83,7 +97,7 @@ def neutralise_csv(frame: pl.DataFrame) -> pl.DataFrame:
 
 def to_csv(frame: pl.DataFrame) -> str:
     """RFC 4180 CSV with a header; nested cells as JSON; formula-looking text defused."""
-    return neutralise_csv(_nested_as_json(frame)).write_csv()
+    return neutralise_csv(_nested_as_json(timestamps_as_text(frame))).write_csv()
 
 
 def _json_value(value: Any) -> Any:
@@ -107,7 +121,7 @@ def _json_value(value: Any) -> Any:
 def to_json(frame: pl.DataFrame) -> str:
     """An array of objects, one per line: numbers as numbers, dates and timestamps ISO strings, NaN null."""
     rows = (json.dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False)
-            for row in frame.iter_rows(named=True))
+            for row in timestamps_as_text(frame).iter_rows(named=True))
     body = ",\n".join(rows)
     return f"[\n{body}\n]\n" if body else "[]\n"
 
@@ -157,6 +171,7 @@ def escape_markdown(text: str) -> str:
 
 def to_markdown(frame: pl.DataFrame) -> str:
     """A GitHub-flavoured Markdown table, numbers right-aligned, columns padded for reading as plain text."""
+    frame = timestamps_as_text(frame)
     numeric = [dtype.is_numeric() for dtype in frame.dtypes]
     header = [escape_markdown(name) for name in frame.columns]
     body = [[escape_markdown(_cell_text(v)) for v in row] for row in frame.iter_rows()]

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -18,6 +19,10 @@ from collector.cli_data import export, views
 from warehouse import db
 
 ROOT = Path(__file__).resolve().parents[2]
+TABLES = ("crossover_pairs, entities, entity_github_orgs, entity_github_repos, entity_hf_authors, entity_repos, "
+          "events, github_http_cache, github_repo_names, github_repo_snapshots, github_repos, github_star_history, "
+          "github_star_history_state, hf_model_snapshots, license_categories, run_errors, runs, schema_migrations, "
+          "spool_loads, view_state")
 
 
 @pytest.fixture
@@ -43,10 +48,18 @@ def invoke(command, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_one_name_goes_to_stdout(warehouse: Path) -> None:
+def test_one_name_goes_to_exports_or_to_stdout_with_output_dash(warehouse: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     assert invoke(export, "lab_growth", "--db", str(warehouse)) == (
+        0, "created folder exports\nwrote exports/lab_growth.csv (1 row)\n")
+    assert (tmp_path / "exports" / "lab_growth.csv").read_text() == (
+        "entity_key,region,stars,share\ndeepseek,CN,1200,0.25\n")
+    assert invoke(export, "lab_growth", "--format", "json", "--db", str(warehouse)) == (
+        0, "wrote exports/lab_growth.json (1 row)\n")  # the folder exists now: nothing said about it
+    assert invoke(export, "lab_growth", "-o", "-", "--db", str(warehouse)) == (
         0, "entity_key,region,stars,share\ndeepseek,CN,1200,0.25\n")
-    assert invoke(export, "LAB_GROWTH", "--format", "markdown", "--db", str(warehouse)) == (0, (
+    assert invoke(export, "LAB_GROWTH", "--format", "markdown", "--output", "-", "--db", str(warehouse)) == (0, (
         "| entity_key | region | stars | share |\n"
         "| ---------- | ------ | ----: | ----: |\n"
         "| deepseek   | CN     |  1200 |  0.25 |\n"))
@@ -55,8 +68,18 @@ def test_one_name_goes_to_stdout(warehouse: Path) -> None:
 def test_one_name_with_output_writes_that_file(warehouse: Path, tmp_path: Path) -> None:
     target = tmp_path / "out" / "repos.csv"
     code, output = invoke(export, "github_repos", "--output", str(target), "--db", str(warehouse))
-    assert (code, output) == (0, f"wrote {target} (2 rows)\n")
+    assert (code, output) == (0, f"created folder {target.parent}\nwrote {target} (2 rows)\n")
     assert target.read_text().splitlines()[1] == "1,a/one,'=cmd|' /C calc'!A0,,,,,,,2025-01-01,2025-02-01"
+
+
+@pytest.mark.parametrize(("name", "first_line"), [
+    ("out.json", "["), ("out.md", "| entity_key | region | stars | share |"),
+    ("OUT.CSV", "entity_key,region,stars,share")])
+def test_the_format_follows_the_output_extension(warehouse: Path, tmp_path: Path, name: str, first_line: str) -> None:
+    assert invoke(export, "lab_growth", "--output", str(tmp_path / name), "--db", str(warehouse))[0] == 0
+    assert (tmp_path / name).read_text().splitlines()[0] == first_line
+    assert invoke(export, "lab_growth", "--output", str(tmp_path / "x.parquet"), "--db", str(warehouse))[0] == 0
+    assert pl.read_parquet(tmp_path / "x.parquet").row(0) == ("deepseek", "CN", 1200, Decimal("0.25"))
 
 
 def test_several_names_write_one_file_each(warehouse: Path, tmp_path: Path) -> None:
@@ -64,7 +87,7 @@ def test_several_names_write_one_file_each(warehouse: Path, tmp_path: Path) -> N
     code, output = invoke(export, "lab_growth", "as_of_dates", "--format", "json", "-o", str(folder),
                           "--db", str(warehouse))
     assert code == 0
-    assert output.splitlines() == [f"wrote {folder / 'lab_growth.json'} (1 row)",
+    assert output.splitlines() == [f"created folder {folder}", f"wrote {folder / 'lab_growth.json'} (1 row)",
                                    f"wrote {folder / 'as_of_dates.json'} (1 row)"]
     assert json.loads((folder / "as_of_dates.json").read_text()) == [{"github": "2025-02-01"}]
 
@@ -83,9 +106,10 @@ def test_all_writes_the_comparison_views_and_parquet_round_trips(warehouse: Path
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("nope",), "Error: unknown view or table 'nope'; views: as_of_dates, lab_growth\n"),
-    (("lab_growth", "--format", "parquet"),
-     "Error: --format parquet writes a file: give --output FILE or DIRECTORY\n"),
+    (("lab_grwoth",), "Error: unknown view or table 'lab_grwoth' (did you mean 'lab_growth'?); views: as_of_dates, "
+                      "lab_growth; tables: " + TABLES + "\n"),
+    (("lab_growth", "--format", "parquet", "-o", "-"),
+     "Error: --format parquet is binary: give --output FILE or DIRECTORY, not -\n"),
     ((), "Error: give one or more view or table names, or --all (not both); "
          "`openwave views` lists the views\n"),
 ])
@@ -103,9 +127,9 @@ def test_views_lists_names_and_descriptions(warehouse: Path) -> None:
                                      "description": "Stars per lab, gained over 7, 30 and 90 days"}
 
 
-def test_missing_warehouse_exits_1(tmp_path: Path) -> None:
+def test_missing_warehouse_exits_2(tmp_path: Path) -> None:
     code, output = invoke(views, "--db", str(tmp_path / "none.duckdb"))
-    assert code == 1
+    assert code == 2
     assert output.startswith(f"Error: no warehouse at {tmp_path / 'none.duckdb'}: run `openwave collect`")
 
 
@@ -143,4 +167,4 @@ def test_command_object_in_a_subprocess(warehouse: Path, tmp_path: Path) -> None
     bad = subprocess.run([sys.executable, "-c", script, "nope", "--db", str(warehouse)], env=env,
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2
-    assert bad.stderr == "Error: unknown view or table 'nope'; views: as_of_dates, lab_growth\n"
+    assert bad.stderr == f"Error: unknown view or table 'nope'; views: as_of_dates, lab_growth; tables: {TABLES}\n"

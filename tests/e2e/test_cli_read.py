@@ -1,16 +1,17 @@
-"""`openwave query`, `status` and `demo` end to end, as a user runs them."""
+"""`openwave query` and `status` end to end, as a user runs them (demo: tests/e2e/test_first_hour.py)."""
 
 from __future__ import annotations
 
 import json
-import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from sources.standin import StandinServer
-from tests.e2e.conftest import run_openwave, write_config
+from tests.e2e.conftest import OPENWAVE, run_openwave, write_config
+from warehouse import db, runs
 
 ROOT = Path(__file__).resolve().parents[2]
 SQL = "select repo_id, repo, stars from github_repo_snapshots order by repo_id limit 2"
@@ -44,6 +45,26 @@ def test_query_binds_parameters_and_reads_stdin(collected: Path) -> None:
     bound = run_openwave("query", "select stars from github_repo_snapshots where repo = $name", "-p", "name",
                          "zai-org/GLM-4", "--config", str(collected), "--format", "csv")
     assert bound.stdout.splitlines() == ["stars", "7000"]
+    piped = subprocess.run([OPENWAVE, "query", "-", "-p", "name", "zai-org/GLM-4", "--config", str(collected),
+                            "--format", "csv"], input="select stars from github_repo_snapshots\nwhere repo = $name;\n",
+                           capture_output=True, text=True, timeout=120, check=False)
+    assert (piped.returncode, piped.stdout.splitlines()) == (0, ["stars", "7000"]), piped.stderr
+    empty = subprocess.run([OPENWAVE, "query", "-", "--config", str(collected)], input="", capture_output=True,
+                           text=True, timeout=120, check=False)
+    assert (empty.returncode, empty.stderr) == (2, "Error: no SQL given: the statement is empty (stdin was empty)\n")
+
+
+def test_query_shows_every_statement_and_null_the_same_way(tmp_path: Path) -> None:
+    with db.writing(tmp_path / "w.duckdb"):
+        pass
+    table = run_openwave("query", "select 1 as a; select null as b, 'x' as c", "--db", str(tmp_path / "w.duckdb"))
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[0] == "select 1 as a" and lines[6] == "1 row"
+    assert lines[7] == "select null as b, 'x' as c" and lines[11] == "│ NULL │ x │" and lines[13] == "1 row"
+    markdown = run_openwave("query", "select 1 as a; select 2 as b", "--db", str(tmp_path / "w.duckdb"),
+                            "--format", "markdown")
+    assert markdown.stdout == "|   a |\n| --: |\n|   1 |\n\n|   b |\n| --: |\n|   2 |\n"
 
 
 def test_query_errors_are_one_line(collected: Path) -> None:
@@ -53,7 +74,7 @@ def test_query_errors_are_one_line(collected: Path) -> None:
     write = run_openwave("query", "delete from runs", "--config", str(collected))
     assert write.returncode == 2 and "read-only" in write.stderr.lower()
     missing = run_openwave("query", "select 1", "--db", str(collected.parent / "nope.duckdb"))
-    assert missing.returncode == 1
+    assert missing.returncode == 2
     assert "no warehouse at" in missing.stderr and "openwave collect" in missing.stderr
 
 
@@ -67,18 +88,36 @@ def test_status_shows_runs_errors_and_freshness(collected: Path) -> None:
     assert "warning" not in out  # today's snapshots are fresh
 
 
-def test_demo_runs_offline_and_says_the_data_is_synthetic(tmp_path: Path) -> None:
-    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
-    result = run_openwave("demo", cwd=tmp_path, token=False, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count("SYNTHETIC DATA") == 2
-    assert "Comparison by lab" in result.stdout and "DeepSeek" in result.stdout
-    db = tmp_path / "data" / "openwave-demo.duckdb"
-    with duckdb.connect(str(db), read_only=True) as con:
-        entities = con.execute("select count(*) from lab_comparison").fetchone()[0]
-        runs = con.execute("select command, status from runs").fetchall()
-        reconstructed = con.execute("select count(*) from repo_stars_daily where basis = 'reconstructed'").fetchone()[0]
-    assert entities == 31
-    assert runs == [("demo", "ok"), ("backfill", "ok")]
-    assert reconstructed > 0
-    assert not (tmp_path / "data" / "openwave.duckdb").exists()  # never the real warehouse
+def test_status_runs_0_interrupted_runs_and_the_next_run_with_its_timezone(tmp_path: Path) -> None:
+    db_path = tmp_path / "w.duckdb"
+    with db.writing(db_path) as con:
+        runs.finish_run(con, runs.start_run(con, "collect", "github", None, "0.1.0"), "ok", repos_stored=3,
+                        rate_limit_remaining=None)
+        runs.finish_run(con, runs.start_run(con, "collect", "github", None, "0.1.0"), "interrupted",
+                        repos_stored=1, message="SIGTERM: stopped")
+    shown = run_openwave("status", "--db", str(db_path))
+    assert shown.returncode == 0, shown.stderr
+    table = [line for line in shown.stdout.splitlines() if line.startswith("│")]
+    assert [line.split("│")[4].strip() for line in table] == ["interrupted", "ok"]
+    assert all(line.split("│")[10].strip() == "NULL" for line in table)  # rate limit left: NULL, as in query
+    assert "run 2: SIGTERM: stopped" in shown.stdout
+    # --runs 0: no table, and not "no runs yet" (there are runs)
+    none = run_openwave("status", "--db", str(db_path), "--runs", "0")
+    assert none.returncode == 0 and "last runs: none shown (--runs 0)" in none.stdout
+    assert "no runs yet" not in none.stdout and "│" not in none.stdout
+    # a scheduler (this stand-in holds its lock) whose [schedule] timezone is Asia/Shanghai
+    holder = subprocess.Popen(
+        [sys.executable, "-c", (
+            "import sys; from datetime import datetime; from pathlib import Path; from zoneinfo import ZoneInfo\n"
+            "from collector import scheduler_state as s\n"
+            "db = Path(sys.argv[1]); lock = s.acquire_lock(db)\n"
+            "s.write_state(db, timezone='Asia/Shanghai', "
+            "next_run_at=datetime(2026, 1, 6, 3, 0, tzinfo=ZoneInfo('Asia/Shanghai')))\n"
+            "print('held', flush=True); sys.stdin.read()"), str(db_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        planned = run_openwave("status", "--db", str(db_path), "--runs", "0")
+    finally:
+        holder.communicate("", timeout=30)
+    assert "scheduler: next run 2026-01-05 19:00:00 UTC (2026-01-06 03:00:00 Asia/Shanghai)" in planned.stdout

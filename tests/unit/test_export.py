@@ -86,11 +86,26 @@ def test_markdown_of_an_empty_frame_is_a_header() -> None:
 def test_json_numbers_stay_numbers_and_dates_are_iso(con: duckdb.DuckDBPyConnection) -> None:
     text = ex.to_json(ex.read_relation(con, "mixed"))
     assert json.loads(text) == [
-        {"n": 1, "s": 'a, "b"', "d": "2025-01-02", "t": "2025-01-02T03:04:05.123456+00:00", "f": 0.1,
+        {"n": 1, "s": 'a, "b"', "d": "2025-01-02", "t": "2025-01-02T03:04:05.123456Z", "f": 0.1,
          "b": True, "u": None, "big": 12345678901234567890, "tags": ["x", "y"]},
         {"n": -5, "s": "é", "d": None, "t": None, "f": 1e300, "b": False, "u": "z", "big": 2, "tags": None},
     ]
     assert ex.to_json(pl.DataFrame({"x": [float("nan")]})) == '[\n{"x": null}\n]\n'
+
+
+def test_timestamps_have_one_iso_form_in_csv_json_and_markdown() -> None:
+    frame = pl.DataFrame({
+        "at": [datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), datetime(2026, 1, 2, 3, 4, 5, 120000, tzinfo=UTC),
+               datetime(2026, 1, 2, 4, 4, 5, 123456, tzinfo=UTC), None],
+        "naive": [datetime(2026, 1, 2, 3, 4, 5), None, None, None],
+    }).with_columns(pl.col("at").dt.convert_time_zone("Asia/Shanghai"))  # shown in UTC whatever the zone
+    expected = ["2026-01-02T03:04:05Z", "2026-01-02T03:04:05.120Z", "2026-01-02T04:04:05.123456Z", None]
+    assert ex.to_csv(frame).splitlines() == ["at,naive", f"{expected[0]},2026-01-02T03:04:05", f"{expected[1]},",
+                                             f"{expected[2]},", ","]
+    assert [row["at"] for row in json.loads(ex.to_json(frame))] == expected
+    assert json.loads(ex.to_json(frame))[0]["naive"] == "2026-01-02T03:04:05"
+    assert [line.split("|")[1].strip() for line in ex.to_markdown(frame).splitlines()[2:]] == [
+        *expected[:3], ""]
 
 
 def test_csv_round_trip_with_polars(con: duckdb.DuckDBPyConnection) -> None:
