@@ -7,6 +7,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from sources.standin import StandinServer
@@ -51,9 +52,12 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def query(config: Path, sql: str) -> list[dict]:
-    done = run_openwave("query", sql, "--format", "json", "--config", str(config))
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    """The rows of a query as JSON-ready dicts, read straight from the warehouse file (what `duckdb` sees)."""
+    with duckdb.connect(str(config.parent / "wh" / "openwave.duckdb"), read_only=True) as con:
+        cursor = con.execute(sql)
+        names = [column[0] for column in cursor.description]
+        return [{k: v.isoformat() if isinstance(v, date) else v for k, v in zip(names, row, strict=True)}
+                for row in cursor.fetchall()]
 
 
 def test_digest_json_over_imported_history_equals_the_views(imported: Path) -> None:
@@ -112,11 +116,7 @@ def test_default_digest_is_the_last_7_days_as_lab_growth(imported: Path, tmp_pat
 @pytest.mark.parametrize(("args", "message"), [
     (("--from", "2026-13-01"), "Error: --from '2026-13-01': not a YYYY-MM-DD date"),
     (("--days", "7", "--from", "2026-01-01"), "Error: give --days or --from, not both"),
-    (("--format", "pdf"), None),
 ])
-def test_bad_usage_exits_2_with_one_line(imported: Path, args: tuple[str, ...], message: str | None) -> None:
+def test_bad_usage_exits_2_with_one_line(imported: Path, args: tuple[str, ...], message: str) -> None:
     done = run_openwave("digest", *args, "--config", str(imported))
-    assert done.returncode == 2
-    assert "Traceback" not in done.stderr
-    if message:
-        assert done.stderr == message + "\n"
+    assert (done.returncode, done.stderr) == (2, message + "\n")
