@@ -37,7 +37,11 @@ order by name
 """
 DESCRIPTIONS = """
 select view_name as name, coalesce(comment, '') as description from duckdb_views()
-where schema_name = 'main' and not internal and not temporary order by view_name
+where schema_name = 'main' and not internal and not temporary
+union all  -- table macros (dashboards/macros): their comment starts "Table macro NAME(from_day, to_day): "
+select distinct function_name, coalesce(comment, '') from duckdb_functions()
+where schema_name = 'main' and not internal and function_type = 'table_macro'
+order by name
 """
 
 

@@ -194,3 +194,11 @@ def test_every_macro_has_a_description(name: str) -> None:
     con = with_macros()
     comment = rows(con, f"select comment from duckdb_functions() where function_name = '{name}'")
     assert comment[0][0].startswith(f"Table macro {name}(from_day, to_day): ")
+
+
+def test_openwave_views_lists_the_macros_beside_the_views() -> None:
+    from dashboards.export import view_descriptions
+
+    listed = dict(view_descriptions(with_macros()).rows())
+    assert listed["lab_gains_between"].startswith("Table macro lab_gains_between(from_day, to_day): per entity")
+    assert "lab_growth" in listed and "star_bursts_between" in listed
