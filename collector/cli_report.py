@@ -9,9 +9,9 @@ import click
 
 from collector.options import UsageError, config_option, db_option, open_read, resolve_db
 from collector.terminal import printable
+from dashboards import charts  # cheap: Altair is imported when a chart is drawn
 
 DEFAULT_REPORT_DIR = Path("reports")
-CHART_NAMES = ("region-share", "lab-growth", "hf-downloads", "license-mix", "release-takeoff", "star-history")
 
 
 def _write(path: Path, content: str | bytes) -> None:
@@ -66,15 +66,14 @@ def chart(name: str, config_path: str | None, db_path: str | None, fmt: str, out
 
     NAME: region-share, lab-growth, hf-downloads, license-mix, release-takeoff, star-history.
     """
-    if name not in CHART_NAMES:
-        raise UsageError(f"unknown chart {printable(repr(name))}; charts: {', '.join(CHART_NAMES)}")
-    from dashboards import charts
-
+    if name not in charts.CHARTS:
+        raise UsageError(f"unknown chart {printable(repr(name))}; charts: {', '.join(charts.CHARTS)}")
     with open_read(resolve_db(db_path, config_path)) as con:
         try:
-            figure = charts.build(con, name, entities, log)
+            charts.check(con, name, entities, log)  # before Altair is imported: a usage error is quick
         except charts.ChartError as exc:
             raise UsageError(printable(str(exc))) from None
+        figure = charts.build(con, name, entities, log)
         content: str | bytes = charts.svg(figure) if fmt == "svg" else charts.png(figure)
     path = Path(output) if output else Path(f"{name}.{fmt}")
     _write(path, content)

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from dashboards import charts
+from dashboards.charts.common import SYNTHETIC
 from dashboards.charts.text import label
 from warehouse import runs
 
@@ -90,6 +91,6 @@ def render(con: duckdb.DuckDBPyConnection, warnings: list[str] | None = None,
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
     env.filters["label"] = label
     return env.get_template("report.html.j2").render(
-        as_of=as_of(con), synthetic=synthetic, banner=charts.common.SYNTHETIC, headings=[h for _, h, _ in HEADLINE],
+        as_of=as_of(con), synthetic=synthetic, banner=SYNTHETIC, headings=[h for _, h, _ in HEADLINE],
         rows=headline(con), figures=figures, fresh=freshness(con, warnings),
         generated=(now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"))

@@ -5,26 +5,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from importlib import import_module
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from dashboards.charts.common import ChartError, Context, Figure
-from dashboards.charts.github import lab_growth, region_share, release_takeoff
-from dashboards.charts.hub import hf_downloads, license_mix
-from dashboards.charts.star_history import star_history
+if TYPE_CHECKING:
+    from dashboards.charts.common import Figure
 
-__all__ = ["CHARTS", "ChartError", "Figure", "build", "is_synthetic", "png", "svg"]
+__all__ = ["CHARTS", "ChartError", "build", "check", "is_synthetic", "png", "svg"]
 
-CHARTS: dict[str, Callable[[Context], Figure]] = {
-    "region-share": region_share,
-    "lab-growth": lab_growth,
-    "hf-downloads": hf_downloads,
-    "license-mix": license_mix,
-    "release-takeoff": release_takeoff,
-    "star-history": star_history,
+# name -> module:function; modules (and Altair) are imported only when a chart is drawn
+CHARTS = {
+    "region-share": "github:region_share",
+    "lab-growth": "github:lab_growth",
+    "hf-downloads": "hub:hf_downloads",
+    "license-mix": "hub:license_mix",
+    "release-takeoff": "github:release_takeoff",
+    "star-history": "star_history:star_history",
 }
 LOG_CHARTS = ("star-history",)
+
+
+class ChartError(Exception):
+    """A chart cannot be drawn with these arguments (unknown name or entity, --log where it has no meaning)."""
 
 
 def is_synthetic(con: duckdb.DuckDBPyConnection) -> bool:
@@ -33,9 +37,8 @@ def is_synthetic(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0])
 
 
-def build(con: duckdb.DuckDBPyConnection, name: str, entities: tuple[str, ...] = (), log: bool = False,
-          synthetic: bool | None = None) -> Figure:
-    """One chart from the views; ChartError for an unknown name or entity, or --log where it means nothing."""
+def check(con: duckdb.DuckDBPyConnection, name: str, entities: tuple[str, ...] = (), log: bool = False) -> None:
+    """ChartError for an unknown name or entity, or --log where it means nothing."""
     if name not in CHARTS:
         raise ChartError(f"unknown chart {name!r}; charts: {', '.join(CHARTS)}")
     if log and name not in LOG_CHARTS:
@@ -45,8 +48,19 @@ def build(con: duckdb.DuckDBPyConnection, name: str, entities: tuple[str, ...] =
     if unknown:
         raise ChartError(f"unknown entity {unknown[0]!r} (--entity takes an entity key of the warehouse: "
                          f"{', '.join(sorted(known)) or 'none yet'})")
-    ctx = Context(con, tuple(entities), log, is_synthetic(con) if synthetic is None else synthetic)
-    return CHARTS[name](ctx)
+    if name == "region-share" and entities:
+        raise ChartError("region-share covers every region: it takes no --entity")
+
+
+def build(con: duckdb.DuckDBPyConnection, name: str, entities: tuple[str, ...] = (), log: bool = False,
+          synthetic: bool | None = None) -> Figure:
+    """One chart from the views (after `check`)."""
+    from dashboards.charts.common import Context
+
+    check(con, name, entities, log)
+    module, function = CHARTS[name].split(":")
+    draw = getattr(import_module(f"dashboards.charts.{module}"), function)
+    return draw(Context(con, tuple(entities), log, is_synthetic(con) if synthetic is None else synthetic))
 
 
 def svg(figure: Figure) -> str:

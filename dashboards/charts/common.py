@@ -19,10 +19,6 @@ WIDTH = 560
 RECONSTRUCTED = "includes reconstructed"
 
 
-class ChartError(Exception):
-    """A chart cannot be drawn with these arguments (unknown entity, --log where it has no meaning)."""
-
-
 @dataclass
 class Context:
     """One read connection and the choices of the person asking."""

@@ -6,7 +6,6 @@ import altair as alt
 
 from dashboards.charts.common import (
     WIDTH,
-    ChartError,
     Context,
     Figure,
     as_of_text,
@@ -20,8 +19,6 @@ from dashboards.charts.common import (
 
 def region_share(ctx: Context) -> Figure:
     """Share of tracked GitHub stars per region per day (region_growth), Hub 30-day share on its as-of date."""
-    if ctx.entities:
-        raise ChartError("region-share covers every region: it takes no --entity")
     stars = ctx.records("select region, day, share, basis from region_growth where share is not null order by day")
     hub = ctx.records("select region, share from hf_region_downloads where share is not null order by region")
     as_of = as_of_text(ctx, "github", "huggingface")
