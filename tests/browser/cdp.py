@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "chromium"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def closed_port() -> int:
@@ -40,6 +40,8 @@ class PageRun:
 
 class Browser:
     def __init__(self, deadline: float = 90.0) -> None:
+        if CHROMIUM is None:
+            raise RuntimeError("chromium is not installed: `apt-get install -y chromium` (.ci/run does it)")
         self.profile = tempfile.mkdtemp(prefix="openwave-chromium-")
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()

@@ -6,7 +6,6 @@ the DevTools pipe (tests/browser/cdp.py): the checks read the page's requests, c
 
 from __future__ import annotations
 
-import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import timedelta
@@ -51,9 +50,6 @@ PAGE_FACTS = """(() => {
       tr => Object.fromEntries([...tr.querySelectorAll('td')].map(td => [td.dataset.col, td.textContent]))),
   };
 })()"""
-
-pytestmark = pytest.mark.skipif(shutil.which("chromium") is None, reason="never skipped in CI: .ci/run installs it")
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
