@@ -41,9 +41,9 @@ def hf_downloads(ctx: Context) -> Figure:
     else:
         order = [r["name"] for r in records]
         base = alt.Chart(ctx.data(long)).encode(y=alt.Y("name:N", sort=order, title=None),
-                                             x=alt.X("value:Q", title=None, axis=alt.Axis(format="~s")))
+                                             x=alt.X("value:Q", title=None, axis=alt.Axis(format=".3~s")))
         chart = (base.mark_bar().encode(color=region_color())
-                 + base.mark_text(align="left", dx=2, fontSize=9).encode(text=alt.Text("value:Q", format="~s"))
+                 + base.mark_text(align="left", dx=2, fontSize=9).encode(text=alt.Text("value:Q", format=".3~s"))
                  ).properties(width=200, height=max(60, 18 * len(records))).facet(
             column=alt.Column("measure:N", sort=list(MEASURES.values()), title=None)).resolve_scale(x="independent")
     return Figure("hf-downloads", title, as_of, basis_text, source, titled(chart, ctx, title, as_of, basis_text,
