@@ -12,7 +12,7 @@ from rich.markup import escape
 from collector.progress import stdout_console
 from collector.run import RunSummary, SourceOutcome
 from collector.terminal import printable
-from sources.records import SourceStats
+from sources.records import WARNING_KINDS, SourceStats
 
 LABELS = {"github": ("GitHub", "repos"), "huggingface": ("Hugging Face", "models")}
 MAX_ERRORS_SHOWN = 20
@@ -45,8 +45,10 @@ def source_line(outcome: SourceOutcome) -> list[str]:
         requests += f", {stats.retries:,} retried"
     if outcome.history_requests:
         requests += f", {outcome.history_requests:,} star-history"
-    return [label, f"{plural(outcome.stored, unit[:-1])} stored", requests, rate_limit_text(stats),
-            f"{len(outcome.errors):,} failed"]
+    cells = [label, f"{plural(outcome.stored, unit[:-1])} stored", requests, rate_limit_text(stats),
+             f"{sum(e.kind not in WARNING_KINDS for e in outcome.errors):,} failed"]
+    warned = sum(e.kind in WARNING_KINDS for e in outcome.errors)
+    return cells + ([f"{warned:,} not listed today"] if warned else [])
 
 
 def error_lines(errors: Sequence[tuple[object, object, object, object]]) -> list[str]:

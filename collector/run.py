@@ -16,7 +16,7 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -31,7 +31,7 @@ from collector.lock import warehouse_lock
 from collector.progress import Stage
 from sources.github.source import GitHubResult, GitHubSource
 from sources.huggingface import HuggingFaceSource
-from sources.records import ItemError, SourceStats
+from sources.records import WARNING_KINDS, ItemError, SourceStats
 from warehouse import db, events, load, runs, spool
 
 log = logging.getLogger(__name__)
@@ -119,15 +119,18 @@ def collect_github(config: Config, entities: Sequence[Entity], summary: RunSumma
     with db.open_read(summary.db_path) as con:
         cache = load.read_http_cache(con)
         known, current = load.known_repos(con), load.current_names(con)
-        listed = load.org_listing_sizes(con)
+        before = load.org_listing_items(con)
     # a repo renamed since (THUDM -> zai-org) is asked for under its name now: no 301 to pay every night
     repos = unique(current.get(name.lower(), name) for name in repos)
-    expected = {org.lower(): listed[org.lower()] for org in orgs if org.lower() in listed}
+    expected = {org.lower(): len(before[org.lower()]) for org in orgs if org.lower() in before}
     stage.start("GitHub", f"{len(orgs)} orgs, {len(repos)} named repos")
     source = GitHubSource(config.github.api_url, config.graphql_url, config.github.token, config.github.retry,
                           stop=stop)
     result = source.fetch(orgs, repos, cache, progress=lambda n: stage.update("GitHub", n, "repos read"),
                           expected=expected)
+    listed = {listing.org.lower() for listing in result.listings} - {e.item.lower() for e in result.errors}
+    result.errors.extend(unlisted("github", {o: before[o] for o in listed if o in before},
+                                  {r.repo_id for r in result.records}, result.errors))
     stage.done("GitHub", f"{len(result.errors):,} failed" if result.errors else "", count=len(result.records))
     batch = spool.Batch("github", summary.run_id, day, {
         "repos": load.repo_frame(result.records),
@@ -146,19 +149,35 @@ def collect_huggingface(config: Config, entities: Sequence[Entity], summary: Run
     if not authors:
         return outcome
     with db.open_read(summary.db_path) as con:
-        had = load.author_model_counts(con)
-    expected = {a.lower(): had[a.lower()] for a in authors if a.lower() in had}
+        before = load.author_model_items(con)
+    expected = {a.lower(): len(before[a.lower()]) for a in authors if a.lower() in before}
     stage.start("Hugging Face", f"{len(authors)} authors", total=len(authors))
     source = HuggingFaceSource(config.huggingface.endpoint, config.huggingface.token, config.huggingface.retry,
                                stop=stop)
     records, errors = source.fetch(authors, progress=lambda n: stage.update("Hugging Face", n),
                                    expected=expected)
+    failed_authors = {e.item.lower() for e in errors}
+    listed = {a.lower() for a in authors} - failed_authors
+    errors = [*errors, *unlisted("huggingface", {a: before[a] for a in listed if a in before},
+                                 {r.model_id.lower() for r in records}, errors)]
     stage.done("Hugging Face", f"{len(records):,} models")
     batch = spool.Batch("huggingface", summary.run_id, day,
                         {"models": load.model_frame(records), "errors": load.error_frame(errors)})
     _store(summary, outcome, batch)
     outcome.stats, outcome.errors = source.stats, list(errors)
     return outcome
+
+
+def unlisted(source: str, before: Mapping[str, Mapping[object, str]], seen: set[object],
+             errors: Sequence[ItemError]) -> list[ItemError]:
+    """A `not_listed` warning for each repo or model an owner had on its last collected day that today's complete
+    listing of that owner lacks (and that has no error of its own): counted, never silently gone."""
+    named = {e.item.lower() for e in errors}
+    now = datetime.now(UTC)
+    return [ItemError(source=source, item=name, kind="not_listed",  # type: ignore[arg-type]
+                      message=f"listed under {owner} on its last collected day, not in today's listing", at=now)
+            for owner, items in sorted(before.items()) for key, name in sorted(items.items(), key=lambda kv: kv[1])
+            if key not in seen and name.lower() not in named]
 
 
 def _store(summary: RunSummary, outcome: SourceOutcome, batch: spool.Batch) -> None:
@@ -199,7 +218,7 @@ def prepare(config: Config, db_path: Path, command: str, sources: Sequence[str],
 
 def run_status(summary: RunSummary, interrupted: bool) -> str:
     """interrupted | failed (items tried, nothing stored) | partial (failures or a spooled load) | ok."""
-    failed = sum(len(o.errors) for o in summary.outcomes)
+    failed = sum(1 for o in summary.outcomes for e in o.errors if e.kind not in WARNING_KINDS)
     kept = sum(o.stored + o.spooled for o in summary.outcomes)
     if interrupted:
         return "interrupted"
@@ -227,7 +246,7 @@ def finish(summary: RunSummary, interrupted: bool) -> RunSummary:
               "hf_requests": hf.stats.requests if hf else 0,
               "rate_limit_remaining": stats.rate_limit_remaining,
               "rate_limit_reset": stats.rate_limit_reset,
-              "items_failed": sum(len(o.errors) for o in summary.outcomes),
+              "items_failed": sum(e.kind not in WARNING_KINDS for o in summary.outcomes for e in o.errors),
               "message": summary.message or None}
     batch = spool.Batch("run", summary.run_id, summary.finished_at.date(),
                         {"errors": load.error_frame(pending)}, finish=values)

@@ -9,7 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-ErrorKind = Literal["not_found", "blocked", "rate_limited", "skipped", "bad_response", "error", "suspect_listing"]
+ErrorKind = Literal["not_found", "blocked", "rate_limited", "skipped", "bad_response", "error", "suspect_listing",
+                    "not_listed"]
+# kinds that are recorded and shown but do not make a run partial: a repo or model listed on the last collected
+# day and absent from today's complete listing (deleted, made private, moved, or a page the upstream dropped)
+WARNING_KINDS: frozenset[str] = frozenset({"not_listed"})
 # suspect_listing: a listing much shorter than last time (min_listing_ratio); its records are kept, as a warning
 
 

@@ -330,29 +330,43 @@ def current_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(rows)
 
 
-def _newest_day_counts(con: duckdb.DuckDBPyConnection, table: str, owner_sql: str, item: str) -> dict[str, int]:
-    """Lower-case owner -> how many distinct items it had on its newest collected snapshot day (imports aside)."""
+def _newest_day_items(con: duckdb.DuckDBPyConnection, table: str, owner_sql: str, item: str,
+                      name: str) -> dict[str, dict[object, str]]:
+    """Lower-case owner -> {item: name} of what it had on its newest collected snapshot day (imports aside)."""
     rows = con.execute(
         f"""
         with owned as (
-            select lower({owner_sql}) as owner, snapshot_date, {item} as item
+            select lower({owner_sql}) as owner, snapshot_date, {item} as item, {name} as name
             from {table} where origin = 'collected'
         ), newest as (select owner, max(snapshot_date) as day from owned group by owner)
-        select o.owner, count(distinct o.item) from owned o join newest n
+        select distinct o.owner, o.item, o.name from owned o join newest n
             on o.owner = n.owner and o.snapshot_date = n.day
-        group by o.owner
         """
     ).fetchall()
-    return {owner: int(count) for owner, count in rows}
+    items: dict[str, dict[object, str]] = {}
+    for owner, key, label in rows:
+        items.setdefault(owner, {})[key] = label
+    return items
+
+
+def org_listing_items(con: duckdb.DuckDBPyConnection) -> dict[str, dict[object, str]]:
+    """Lower-case GitHub owner -> {repo_id: owner/name} of its repos on the last collected day with any of them.
+
+    What `GitHubSource.fetch(expected=...)` compares today's org listing with (a sharp shrink is suspect), and
+    what a complete listing that lacks one of them is reported against (`not_listed`)."""
+    return _newest_day_items(con, "github_repo_snapshots", "split_part(repo, '/', 1)", "repo_id", "repo")
+
+
+def author_model_items(con: duckdb.DuckDBPyConnection) -> dict[str, dict[object, str]]:
+    """Lower-case Hub author -> {lower-case model id: model id} of its models on its last collected day."""
+    return _newest_day_items(con, "hf_model_snapshots", "author", "lower(model_id)", "model_id")
 
 
 def org_listing_sizes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Lower-case GitHub owner -> how many repos of that owner the last collected day with any of them stored.
-
-    What `GitHubSource.fetch(expected=...)` compares today's org listing with (a sharp shrink is suspect)."""
-    return _newest_day_counts(con, "github_repo_snapshots", "split_part(repo, '/', 1)", "repo_id")
+    """Lower-case GitHub owner -> how many repos it had on the last collected day with any of them stored."""
+    return {owner: len(items) for owner, items in org_listing_items(con).items()}
 
 
 def author_model_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Lower-case Hub author -> how many models it had on its last collected snapshot day."""
-    return _newest_day_counts(con, "hf_model_snapshots", "author", "model_id")
+    return {owner: len(items) for owner, items in author_model_items(con).items()}
