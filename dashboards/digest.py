@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from dashboards.export import _json_value, escape_markdown, to_markdown
+from warehouse.runs import is_synthetic
 
 FORMATS = ("markdown", "html", "json")
 DEFAULT_DAYS = 7
@@ -59,11 +60,6 @@ def window(con: duckdb.DuckDBPyConnection, to_day: date | None, days: int | None
     if start >= end:
         raise DigestError(f"--from {start} must be before --to {end}")
     return Window(start, end)
-
-
-def is_synthetic(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether `openwave demo` wrote this warehouse (its runs are recorded with command 'demo')."""
-    return bool(con.execute("select count(*) from runs where command = 'demo'").fetchall()[0][0])
 
 
 ENTITY_OF_REPO = "(select repo_id, min(entity_key) as entity_key from entity_repos group by repo_id)"

@@ -155,3 +155,8 @@ def mark_interrupted(con: duckdb.DuckDBPyConnection) -> list[int]:
             [_now(), dead],
         )
     return dead
+
+
+def is_synthetic(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when `openwave demo` wrote into this warehouse (its runs are recorded with command 'demo')."""
+    return bool(con.execute("select count(*) from runs where command = 'demo'").fetchall()[0][0])

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from warehouse.runs import is_synthetic
+
 if TYPE_CHECKING:
     from dashboards.charts.common import Figure
 
@@ -29,12 +31,6 @@ LOG_CHARTS = ("star-history",)
 
 class ChartError(Exception):
     """A chart cannot be drawn with these arguments (unknown name or entity, --log where it has no meaning)."""
-
-
-def is_synthetic(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when `openwave demo` wrote into this warehouse (its runs are recorded with command 'demo')."""
-    row = con.execute("select exists(select 1 from runs where command = 'demo')").fetchone()
-    return bool(row and row[0])
 
 
 def check(con: duckdb.DuckDBPyConnection, name: str, entities: tuple[str, ...] = (), log: bool = False) -> None:
