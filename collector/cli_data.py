@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -160,11 +159,10 @@ def _make_folder(folder: Path) -> None:
 
 def _unknown_name(name: str, known: dict[str, str]) -> UsageError:
     """The error for an unknown NAME: a close match if any, then every view and table."""
-    close = difflib.get_close_matches(name, list(known), n=1)
     views = ", ".join(n for n, kind in known.items() if kind == "view") or "(none yet)"
     tables = ", ".join(n for n, kind in known.items() if kind == "table") or "(none yet)"
-    guess = f" (did you mean {close[0]!r}?)" if close else ""
-    return UsageError(f"unknown view or table {name!r}{guess}; views: {views}; tables: {tables}")
+    return UsageError(f"unknown view or table {name!r}{columns.did_you_mean(name, list(known))} (views: {views}; "
+                      f"tables: {tables})")
 
 
 @click.command("export")

@@ -106,8 +106,8 @@ def test_all_writes_the_comparison_views_and_parquet_round_trips(warehouse: Path
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("lab_grwoth",), "Error: unknown view or table 'lab_grwoth' (did you mean 'lab_growth'?); views: as_of_dates, "
-                      "lab_growth; tables: " + TABLES + "\n"),
+    (("lab_grwoth",), "Error: unknown view or table 'lab_grwoth'; did you mean 'lab_growth'? (views: as_of_dates, "
+                      "lab_growth; tables: " + TABLES + ")\n"),
     (("lab_growth", "--format", "parquet", "-o", "-"),
      "Error: --format parquet is binary: give --output FILE or DIRECTORY, not -\n"),
     ((), "Error: give one or more view or table names, or --all (not both); "

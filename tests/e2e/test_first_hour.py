@@ -255,6 +255,6 @@ def test_an_unknown_export_name_lists_views_and_tables_and_guesses(warehouse: Pa
     result = run_openwave("export", "rnus", "--db", str(warehouse))
     assert result.returncode == 2
     line = one_line_error(result)
-    assert line.startswith("Error: unknown view or table 'rnus' (did you mean 'runs'?); views: as_of_dates, ")
+    assert line.startswith("Error: unknown view or table 'rnus'; did you mean 'runs'? (views: as_of_dates, ")
     assert "; tables: crossover_pairs, entities, " in line and line.endswith(", runs, schema_migrations, "
-                                                                              "spool_loads, view_state")
+                                                                              "spool_loads, view_state)")
