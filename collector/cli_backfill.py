@@ -38,11 +38,12 @@ def backfill(config_path: str | None, db_path: str | None, repos: tuple[str, ...
 
     config = load(config_path)
     path = Path(db_path) if db_path else config.warehouse_path
-    if path.exists():
-        try:
-            path = warehouse_target(config, db_path)
-        except ConfigError as exc:
-            raise UsageError(str(exc)) from None
+    if not path.exists():  # before any lock file is made next to it
+        raise UsageError(f"no warehouse at {path}: run `openwave collect` first to track repos")
+    try:
+        path = warehouse_target(config, db_path)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
     for repo in repos:
         if not REPO_RE.match(repo):
             raise UsageError(f"--repo {repo!r} is not of the form OWNER/NAME")

@@ -72,3 +72,17 @@ region = "CN"
 kind = "ai-lab"
 github_orgs = ["deepseek-ai"]
 """
+
+
+@pytest.mark.parametrize(("command", "message"), [
+    ("collect", "Error: {config}: [warehouse]: key 'path': cannot create or write the folder /proc/openwave-x"),
+    ("backfill", "Error: no warehouse at /proc/openwave-x/w.duckdb: run `openwave collect` first")])
+def test_an_unwritable_warehouse_folder_is_one_line_and_exit_2(tmp_path: Path, command: str, message: str) -> None:
+    from tests.e2e.conftest import run_openwave
+
+    config = tmp_path / "config.toml"
+    config.write_text('[warehouse]\npath = "/proc/openwave-x/w.duckdb"\n' + ENTITIES)
+    result = run_openwave(command, "--config", str(config))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(message.format(config=config))
