@@ -23,7 +23,7 @@ CHARTS = {
     "lab-growth": "github:lab_growth",
     "hf-downloads": "hub:hf_downloads",
     "license-mix": "hub:license_mix",
-    "release-takeoff": "github:release_takeoff",
+    "release-takeoff": "takeoff:release_takeoff",
     "star-history": "star_history:star_history",
 }
 LOG_CHARTS = ("star-history",)

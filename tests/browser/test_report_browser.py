@@ -199,3 +199,29 @@ def test_chart_usage_errors_exit_2_with_one_line(demo_db: Path) -> None:
     done = run_openwave("chart", "license-mix", "--entity", "nobody", "--db", str(demo_db))
     assert (done.returncode, done.stderr) == (
         2, "Error: unknown entity 'nobody' (--entity takes an entity key of the warehouse: deepseek, meta, zhipu)\n")
+
+
+
+def test_region_share_and_release_takeoff_draw_the_views_over_time(demo_db: Path) -> None:
+    """region-share: stars (region_growth) and Hub downloads (hub_region_share) over time; release-takeoff: a daily
+    curve from day 0 to day 90 per event with data, equal to release_takeoff's gains on days 7, 30 and 90."""
+    from dashboards import charts
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        share = charts.build(con, "region-share")
+        hub_rows = con.execute("select region, day::varchar, share, basis from hub_region_share "
+                               "where share is not null order by day, region").fetchall()
+        takeoff = charts.build(con, "release-takeoff")
+        gains = con.execute("select day::varchar, stars_gained_7d, stars_gained_30d, stars_gained_90d "
+                            "from release_takeoff order by day").fetchall()
+    stars_panel, hub_panel = share.spec["datasets"].values()
+    assert len(stars_panel) > 1000 and [tuple(r.values()) for r in hub_panel] == hub_rows
+    assert [(r["region"], r["share"], r["basis"]) for r in hub_panel] == [
+        ("CN", 0.6333, "observed"), ("US", 0.3667, "observed")]  # the demo's one Hub snapshot day
+    assert share.basis == "GitHub stars includes reconstructed; Hub downloads observed"
+    [curves] = takeoff.spec["datasets"].values()  # the event names no model: no downloads panel
+    assert [p["k"] for p in curves] == list(range(91)) and curves[0]["value"] == 0
+    daily = {p["k"]: p["value"] for p in curves}
+    assert gains == [("2025-01-20", daily[7], daily[30], daily[90])]
+    assert {p["event"][:11] for p in curves} == {"2025-01-20 "}
+    assert takeoff.title.startswith("Release take-off, aligned on day 0: the 1 most recent of 1 events with data")
