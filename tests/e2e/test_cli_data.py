@@ -167,4 +167,4 @@ def test_command_object_in_a_subprocess(warehouse: Path, tmp_path: Path) -> None
     bad = subprocess.run([sys.executable, "-c", script, "nope", "--db", str(warehouse)], env=env,
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2
-    assert bad.stderr == f"Error: unknown view or table 'nope'; views: as_of_dates, lab_growth; tables: {TABLES}\n"
+    assert bad.stderr == f"Error: unknown view or table 'nope' (views: as_of_dates, lab_growth; tables: {TABLES})\n"
