@@ -31,6 +31,8 @@ SKIPPED = {  # README line -> why the test does not run it
         "installs openwave from the network and collects from the real GitHub and Hub",
     "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/ruff check . && .venv/bin/pytest -q":
         "the test suite itself: .ci/run runs this line (tests/unit/test_docs.py checks they agree)",
+    "command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)":
+        "installs a system package (root): .ci/run runs this line (tests/unit/test_docs.py checks they agree)",
     "export GITHUB_TOKEN=github_pat_...   # a fine-grained token with no permissions reads public repos: 5,000 "
     "requests/hour": "sets a placeholder token",
     "export HF_TOKEN=hf_...               # optional: the Hub's public listing works without it (higher limits "
