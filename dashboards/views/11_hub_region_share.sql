@@ -26,43 +26,88 @@ snapshot_days as (
     select distinct snapshot_date as day from hf_model_snapshots
 ),
 
-tracked as (   -- snapshots of tracked models, each with the day of the model's next snapshot
+tracked as (   -- snapshots of tracked models
     select
         s.model_id,
         lower(s.author) as author,
         s.snapshot_date,
         s.downloads_30d,
-        starts_with(s.origin, 'imported:') as imported,
-        lead(s.snapshot_date) over (partition by s.model_id order by s.snapshot_date) as next_date
+        starts_with(s.origin, 'imported:') as imported
     from hf_model_snapshots s
     where lower(s.author) in (select author from region_authors)
 ),
 
-model_days as (   -- a model's value on a snapshot day: that day's snapshot or the latest at most 3 days earlier
-    select t.model_id, t.author, d.day, t.downloads_30d, t.imported, t.snapshot_date < d.day as bridged
+observed_days as (   -- the models with a snapshot on the day, per author
+    select
+        author,
+        snapshot_date as day,
+        sum(downloads_30d)::bigint as downloads_30d,
+        count(*) as models_counted,
+        0 as models_bridged,
+        bool_or(imported) as imported
+    from tracked
+    where downloads_30d is not null
+    group by author, snapshot_date
+),
+
+gap_starts as (   -- snapshots with none of the model the next day: the model may be bridged on the days after
+    select t.*
     from tracked t
-    join snapshot_days d
-        on d.day between t.snapshot_date and t.snapshot_date + 3
-        and (t.next_date is null or d.day < t.next_date)
-    where t.downloads_30d is not null
+    anti join hf_model_snapshots n on n.model_id = t.model_id and n.snapshot_date = t.snapshot_date + 1
+),
+
+gap_ends as (   -- the model's next snapshot, when it comes 2 or 3 days after the gap start
+    select g.model_id, g.snapshot_date, min(n.snapshot_date) as next_date
+    from gap_starts g
+    cross join (values (2), (3)) a(ahead)
+    join hf_model_snapshots n on n.model_id = g.model_id and n.snapshot_date = g.snapshot_date + a.ahead
+    group by g.model_id, g.snapshot_date
+),
+
+bridged_days as (   -- snapshot days 1 to 3 days after a gap start and before the model's next snapshot
+    select
+        g.author,
+        d.day,
+        sum(g.downloads_30d)::bigint as downloads_30d,
+        count(*) as models_counted,
+        count(*) as models_bridged,
+        bool_or(g.imported) as imported
+    from gap_starts g
+    cross join (values (1), (2), (3)) b(back)
+    join snapshot_days d on d.day = g.snapshot_date + b.back
+    left join gap_ends e on e.model_id = g.model_id and e.snapshot_date = g.snapshot_date
+    where g.downloads_30d is not null and (e.next_date is null or d.day < e.next_date)
+    group by g.author, d.day
+),
+
+author_days as (   -- each model once a day: it has one author and one value (observed or bridged)
+    select
+        author,
+        day,
+        sum(downloads_30d)::bigint as downloads_30d,
+        sum(models_counted)::bigint as models_counted,
+        sum(models_bridged)::bigint as models_bridged,
+        bool_or(imported) as imported
+    from (select * from observed_days union all select * from bridged_days)
+    group by author, day
 ),
 
 region_days as (
     select
         r.region,
-        m.day,
-        sum(m.downloads_30d)::bigint as downloads_30d,
-        count(*) as models_counted,
-        count(*) filter (where m.bridged) as models_bridged,
-        bool_or(m.imported) as imported
-    from model_days m
-    join region_authors r on r.author = m.author
-    group by r.region, m.day
+        a.day,
+        sum(a.downloads_30d)::bigint as downloads_30d,
+        sum(a.models_counted)::bigint as models_counted,
+        sum(a.models_bridged)::bigint as models_bridged,
+        bool_or(a.imported) as imported
+    from author_days a
+    join region_authors r on r.author = a.author
+    group by r.region, a.day
 ),
 
 all_days as (   -- every tracked model once
     select day, sum(downloads_30d)::bigint as downloads_30d
-    from model_days
+    from author_days
     group by day
 ),
 
