@@ -173,7 +173,7 @@ def _unknown_name(name: str, known: dict[str, str]) -> UsageError:
               help="file for one NAME (its extension gives the format), else a folder (default exports/); "
                    "- prints one NAME to stdout")
 @click.option("--all", "export_all", is_flag=True,
-              help="export every comparison view, in file order (lab_growth, region_growth, ... star_crossovers)")
+              help="export every comparison view, in file order (lab_growth, region_growth, ... hub_region_share)")
 @config_option
 @db_option
 def export(names: tuple[str, ...], fmt: str | None, output: Path | None, export_all: bool, config_path: str | None,
