@@ -3,7 +3,7 @@
 - `request_deadline(seconds)` bounds a whole request (connect, TLS, headers, body) however slowly the upstream
   trickles bytes: `install_deadline(transport)` wraps the transport's network backend so every socket read or
   write waits at most what is left of the current request's deadline.
-- `CappedStream` ends a response body that grows past `max_body_bytes` (`BodyTooLarge`).
+- `read_capped` ends a response body that grows past `max_body_bytes` (`BodyTooLarge`).
 - `check_count` refuses a count outside 0..2^63-1 (DuckDB's BIGINT): an error of that item, never of the source.
 - `connection_cause` names a connection-level failure ("name resolution failed", "connection refused", ...);
   `HostBreaker` opens after `unreachable_after` consecutive ones to the same host, so an unreachable upstream
@@ -38,10 +38,6 @@ class BodyTooLarge(Exception):
     def __init__(self, limit: int) -> None:
         super().__init__(f"response body larger than {limit:,} bytes (max_body_bytes)")
         self.limit = limit
-
-
-class DeadlineExceeded(Exception):
-    """The request's total deadline passed (raised as the transport's own timeout where one is given)."""
 
 
 class HostUnreachable(Exception):
@@ -166,26 +162,6 @@ def install_deadline(transport: Any, core: Any) -> Any:
 # -- body size ------------------------------------------------------------------------------------------------
 
 
-class CappedStream:
-    """Iterates a response byte stream and raises BodyTooLarge past `limit` bytes (and the deadline's error
-    when the deadline passed between chunks)."""
-
-    def __init__(self, inner: Any, limit: int) -> None:
-        self._inner, self._limit, self.size = inner, limit, 0
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._inner:
-            self.size += len(chunk)
-            if self.size > self._limit:
-                raise BodyTooLarge(self._limit)
-            yield chunk
-
-    def close(self) -> None:
-        close = getattr(self._inner, "close", None)
-        if close is not None:
-            close()
-
-
 def read_capped(chunks: Iterator[bytes] | Any, limit: int, content_length: str | None = None) -> bytes:
     """The whole body, refusing early when Content-Length already says it is too large."""
     if content_length is not None and content_length.strip().isdigit() and int(content_length) > limit:
@@ -302,8 +278,3 @@ def origin(url: str) -> tuple[str, str, int | None]:
 def same_origin(url: str, base: str) -> bool:
     """True when `url` (absolute) is on the configured origin `base`; a token may be sent only then."""
     return origin(url) == origin(base)
-
-
-def host_of(url: str) -> str:
-    return urlsplit(url).hostname or url
-
